@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    exclude: ['tests/bench/**', 'node_modules/**'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Integration tests spawn brokers, gateways and ptys; two cores cannot run many at once.
+    maxWorkers: 2,
+    pool: 'forks',
+  },
+});
