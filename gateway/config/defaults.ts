@@ -1,0 +1,29 @@
+/**
+ * The config used when no file is given: the demo store of firmware-sim (same zones,
+ * devices and badges), so `store-gateway start` and `demo` work out of the box.
+ */
+export const DEFAULT_CONFIG_YAML = `
+version: 1
+store: { id: s001, name: "旗舰店", timezone: Asia/Shanghai, currency: CNY, openingTime: "09:30", vipTier: 4, locale: zh-CN }
+mqtt: { port: 1883 }
+http: { port: 8080 }
+dataDir: ./data
+zones:
+  entrance: { kind: entrance }
+  street:   { kind: outside }
+  fr-1:     { kind: fitting-room, rssiMin: -70 }
+  fr-2:     { kind: fitting-room, rssiMin: -70 }
+  fr-3:     { kind: fitting-room, rssiMin: -70 }
+  fr-4:     { kind: fitting-room, rssiMin: -70 }
+  floor:    { kind: floor }
+  till:     { kind: cashdesk }
+devices:
+  door-1:   { kind: door-counter, transport: mqtt, door: main, zone: entrance }
+  street-1: { kind: door-counter, transport: mqtt, door: street, zone: street }
+  rfid-fr:  { kind: rfid-reader, transport: mqtt, format: native, antennas: { 1: fr-1, 2: fr-2, 3: fr-3, 4: fr-4, 5: entrance, 6: floor } }
+  pos-1:    { kind: pos, transport: mqtt }
+  pos-2:    { kind: pos, transport: mqtt }
+  app:      { kind: member-source, transport: mqtt }
+staff: { badges: [] }
+correlation: { minDwell: 20s, leaveAfter: 30s, conversionWindow: 2h, realertAfter: 30m, invitationWindow: 14d, staffWindow: 3s, lateWindow: 7d }
+`;

@@ -1,0 +1,3 @@
+export { parseDuration } from './duration.js';
+export { ConfigError, type Env, loadConfig, parseConfig } from './load.js';
+export type { DeviceConfig, GatewayConfig } from './types.js';

@@ -1,0 +1,188 @@
+/**
+ * Loads, overrides and validates the gateway config. Every problem is reported with its
+ * path at once, so an installer fixes a file in one go instead of one error per boot.
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { type TSchema, Type } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { parse as parseYaml } from 'yaml';
+import { DEFAULT_CONFIG_YAML } from './defaults.js';
+import { parseDuration } from './duration.js';
+import { ConfigFile, DeviceConfig, Duration } from './schema.js';
+import type { GatewayConfig } from './types.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`invalid config ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const fileValidator = Compile(ConfigFile);
+const deviceVariants = (DeviceConfig.anyOf as TSchema[]).map((schema) => ({ schema, check: Compile(schema) }));
+/** The file with devices left open, so device errors can be reported per device variant. */
+const shellValidator = Compile(
+  Type.Object(
+    { ...ConfigFile.properties, devices: Type.Record(Type.String(), Type.Unknown()) },
+    {
+      additionalProperties: false,
+    },
+  ),
+);
+
+/** Reads the config named by --config or GW_CONFIG, else the built-in default, then applies env overrides. */
+export function loadConfig(file: string | undefined, env: Env = process.env): GatewayConfig {
+  const path = file ?? env.GW_CONFIG;
+  const text = path ? readFileSync(path, 'utf8') : DEFAULT_CONFIG_YAML;
+  return parseConfig(text, path ?? '(built-in default)', env, path ? resolve(path, '..') : process.cwd());
+}
+
+export function parseConfig(text: string, source: string, env: Env = {}, baseDir = process.cwd()): GatewayConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(source, [`not valid YAML: ${(err as Error).message}`]);
+  }
+  const withEnv = applyEnvOverrides(raw, env);
+  const problems = schemaProblems(withEnv);
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  const file = withEnv as ConfigFile;
+  const semantic = semanticProblems(file);
+  if (semantic.length > 0) throw new ConfigError(source, semantic);
+  return resolveConfig(file, baseDir);
+}
+
+function applyEnvOverrides(raw: unknown, env: Env): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const out = structuredClone(raw) as Record<string, unknown>;
+  const section = (key: string): Record<string, unknown> => {
+    const current = out[key];
+    const obj = typeof current === 'object' && current !== null && !Array.isArray(current) ? current : {};
+    out[key] = obj;
+    return obj as Record<string, unknown>;
+  };
+  if (env.GW_STORE_ID) section('store').id = env.GW_STORE_ID;
+  if (env.GW_DATA_DIR) out.dataDir = env.GW_DATA_DIR;
+  if (env.GW_MQTT_PORT) section('mqtt').port = envInt(env.GW_MQTT_PORT);
+  if (env.GW_HTTP_PORT) section('http').port = envInt(env.GW_HTTP_PORT);
+  if (env.GW_NATS_URL) section('upstream').natsUrl = env.GW_NATS_URL;
+  return out;
+}
+
+/** Keeps a bad value as text so the schema error names it instead of silently becoming NaN. */
+function envInt(value: string): number | string {
+  return /^[0-9]+$/.test(value) ? Number(value) : value;
+}
+
+function schemaProblems(raw: unknown): string[] {
+  if (fileValidator.Check(raw)) return [];
+  const problems = shellValidator.Errors(raw).map((e) => `${e.instancePath || '/'}: ${e.message}`);
+  const devices = (raw as { devices?: unknown } | null)?.devices;
+  if (typeof devices === 'object' && devices !== null) {
+    for (const [id, device] of Object.entries(devices)) problems.push(...deviceProblems(id, device));
+  }
+  return dedupe(problems);
+}
+
+function deviceProblems(id: string, device: unknown): string[] {
+  const at = `/devices/${id}`;
+  if (typeof device !== 'object' || device === null) return [`${at}: must be an object`];
+  const { kind, transport } = device as { kind?: unknown; transport?: unknown };
+  const variant = deviceVariants.find((v) => {
+    const props = (v.schema as { properties: Record<string, { const?: unknown }> }).properties;
+    return props.kind?.const === kind && props.transport?.const === transport;
+  });
+  if (!variant) {
+    return [`${at}: unknown kind/transport ${JSON.stringify(kind)}/${JSON.stringify(transport)}`];
+  }
+  return variant.check.Errors(device).map((e) => `${at}${e.instancePath}: ${e.message}`);
+}
+
+function semanticProblems(file: ConfigFile): string[] {
+  const problems: string[] = [];
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: file.store.timezone });
+  } catch {
+    problems.push(`/store/timezone: unknown IANA time zone ${JSON.stringify(file.store.timezone)}`);
+  }
+  if (file.mqtt?.url !== undefined && file.mqtt?.port !== undefined) {
+    problems.push('/mqtt: set either port (embedded broker) or url (site broker), not both');
+  }
+  for (const [id, zone] of Object.entries(file.zones)) {
+    if (zone.rssiMin !== undefined && zone.kind !== 'fitting-room') {
+      problems.push(`/zones/${id}/rssiMin: only fitting-room zones have an RSSI threshold`);
+    }
+  }
+  for (const [id, device] of Object.entries(file.devices)) {
+    if ('zone' in device && !(device.zone in file.zones)) {
+      problems.push(`/devices/${id}/zone: no zone named ${JSON.stringify(device.zone)}`);
+    }
+    if ('antennas' in device) {
+      for (const [ant, zone] of Object.entries(device.antennas)) {
+        if (!(zone in file.zones))
+          problems.push(`/devices/${id}/antennas/${ant}: no zone named ${JSON.stringify(zone)}`);
+      }
+    }
+    if ('zone' in device && device.kind === 'door-counter') {
+      const kind = file.zones[device.zone]?.kind;
+      if (kind !== undefined && kind !== 'entrance' && kind !== 'outside') {
+        problems.push(`/devices/${id}/zone: a door counter belongs in an entrance or outside zone, not ${kind}`);
+      }
+    }
+  }
+  return problems;
+}
+
+function resolveConfig(file: ConfigFile, baseDir: string): GatewayConfig {
+  const c = file.correlation ?? {};
+  const ms = (value: string | undefined, fallback: string) => parseDuration(value ?? fallback);
+  const dataDirSetting = file.dataDir ?? './data';
+  const dataDir = isAbsolute(dataDirSetting) ? dataDirSetting : resolve(baseDir, dataDirSetting);
+  const mqtt = file.mqtt ?? {};
+  const http = file.http ?? {};
+  return {
+    store: file.store,
+    mqtt: {
+      mode: mqtt.url ? 'client' : 'embedded',
+      port: mqtt.port ?? 1883,
+      host: mqtt.host ?? '0.0.0.0',
+      ...(mqtt.url ? { url: mqtt.url } : {}),
+      maxPacketBytes: mqtt.maxPacketBytes ?? 256 * 1024,
+    },
+    http: { port: http.port ?? 8080, host: http.host ?? '0.0.0.0' },
+    dataDir,
+    zones: file.zones,
+    devices: file.devices,
+    staffBadges: (file.staff?.badges ?? []).map((b) => b.toUpperCase()),
+    correlation: {
+      minDwellMs: ms(c.minDwell, '20s'),
+      leaveAfterMs: ms(c.leaveAfter, '30s'),
+      conversionWindowMs: ms(c.conversionWindow, '2h'),
+      realertAfterMs: ms(c.realertAfter, '30m'),
+      invitationWindowMs: ms(c.invitationWindow, '14d'),
+      staffWindowMs: ms(c.staffWindow, '3s'),
+      lateWindowMs: ms(c.lateWindow, '7d'),
+      skewBoundMs: ms(c.skewBound, '5m'),
+    },
+    upstream: {
+      ...(file.upstream?.natsUrl ? { natsUrl: file.upstream.natsUrl } : {}),
+      tenant: file.upstream?.tenant ?? 'default',
+      ...(file.upstream?.credsFile ? { credsFile: resolve(baseDir, file.upstream.credsFile) } : {}),
+    },
+  };
+}
+
+function dedupe(items: string[]): string[] {
+  return [...new Set(items)];
+}
+
+// Re-exported so check-config and tests can name the duration grammar.
+export { Duration };

@@ -1,0 +1,179 @@
+/**
+ * The gateway's YAML config (DESIGN.md "Configuration file"): one TypeBox schema gives the
+ * type and the validator. Every key in DESIGN is part of the contract.
+ */
+import { type Static, Type } from 'typebox';
+
+/** "20s", "30m", "2h", "14d", "500ms". */
+export const Duration = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$' });
+const Id = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' });
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+const HexEpc = Type.String({ pattern: '^[0-9A-Fa-f]{8,64}$' });
+
+export const ZoneKind = Type.Union([
+  Type.Literal('entrance'),
+  Type.Literal('outside'),
+  Type.Literal('fitting-room'),
+  Type.Literal('cashdesk'),
+  Type.Literal('floor'),
+]);
+
+const Zone = Type.Object(
+  {
+    kind: ZoneKind,
+    rssiMin: Type.Optional(Type.Number({ minimum: -128, maximum: 20 })),
+  },
+  { additionalProperties: false },
+);
+
+const Clock = Type.Optional(Type.Union([Type.Literal('trusted'), Type.Literal('untrusted')]));
+const Credentials = {
+  /** Optional MQTT credentials for this device (password stored as a scrypt hash, see docs). */
+  username: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  passwordHash: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+};
+
+const MqttDoorCounter = Type.Object(
+  {
+    kind: Type.Literal('door-counter'),
+    transport: Type.Literal('mqtt'),
+    door: Id,
+    zone: Id,
+    clock: Clock,
+    ...Credentials,
+  },
+  { additionalProperties: false },
+);
+const SerialDoorCounter = Type.Object(
+  {
+    kind: Type.Literal('door-counter'),
+    transport: Type.Literal('serial'),
+    path: Type.String({ minLength: 1 }),
+    baudRate: Type.Optional(Type.Integer({ minimum: 300, maximum: 4_000_000 })),
+    door: Id,
+    zone: Id,
+  },
+  { additionalProperties: false },
+);
+const GpioDoorCounter = Type.Object(
+  {
+    kind: Type.Literal('door-counter'),
+    transport: Type.Literal('gpio'),
+    pins: Type.Object(
+      { a: Type.Integer({ minimum: 0 }), b: Type.Integer({ minimum: 0 }) },
+      { additionalProperties: false },
+    ),
+    door: Id,
+    zone: Id,
+  },
+  { additionalProperties: false },
+);
+const Antennas = Type.Record(Type.String({ pattern: '^[0-9]{1,2}$' }), Id);
+const MqttRfidReader = Type.Object(
+  {
+    kind: Type.Literal('rfid-reader'),
+    transport: Type.Literal('mqtt'),
+    format: Type.Optional(Type.Union([Type.Literal('native'), Type.Literal('impinj-iot')])),
+    antennas: Antennas,
+    clock: Clock,
+    ...Credentials,
+  },
+  { additionalProperties: false },
+);
+const SerialRfidReader = Type.Object(
+  {
+    kind: Type.Literal('rfid-reader'),
+    transport: Type.Literal('serial'),
+    path: Type.String({ minLength: 1 }),
+    baudRate: Type.Optional(Type.Integer({ minimum: 300, maximum: 4_000_000 })),
+    address: Type.Optional(Type.Integer({ minimum: 0, maximum: 255 })),
+    antennas: Antennas,
+  },
+  { additionalProperties: false },
+);
+const Pos = Type.Object(
+  { kind: Type.Literal('pos'), transport: Type.Literal('mqtt'), clock: Clock, ...Credentials },
+  { additionalProperties: false },
+);
+const MemberSource = Type.Object(
+  { kind: Type.Literal('member-source'), transport: Type.Literal('mqtt'), clock: Clock, ...Credentials },
+  { additionalProperties: false },
+);
+
+export const DeviceConfig = Type.Union([
+  MqttDoorCounter,
+  SerialDoorCounter,
+  GpioDoorCounter,
+  MqttRfidReader,
+  SerialRfidReader,
+  Pos,
+  MemberSource,
+]);
+
+export const ConfigFile = Type.Object(
+  {
+    version: Type.Literal(1),
+    store: Type.Object(
+      {
+        id: Id,
+        name: Type.String({ minLength: 1, maxLength: 128 }),
+        timezone: Type.String({ minLength: 1 }),
+        currency: Type.String({ pattern: '^[A-Z]{3}$' }),
+        openingTime: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
+        vipTier: Type.Integer({ minimum: 1, maximum: 5 }),
+        locale: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]),
+      },
+      { additionalProperties: false },
+    ),
+    mqtt: Type.Optional(
+      Type.Object(
+        {
+          port: Type.Optional(Port),
+          host: Type.Optional(Type.String()),
+          url: Type.Optional(Type.String({ pattern: '^mqtts?://' })),
+          /** Largest MQTT packet accepted; bigger ones close the connection. */
+          maxPacketBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    http: Type.Optional(
+      Type.Object({ port: Type.Optional(Port), host: Type.Optional(Type.String()) }, { additionalProperties: false }),
+    ),
+    dataDir: Type.Optional(Type.String({ minLength: 1 })),
+    zones: Type.Record(Id, Zone),
+    devices: Type.Record(Id, DeviceConfig),
+    staff: Type.Optional(Type.Object({ badges: Type.Array(HexEpc) }, { additionalProperties: false })),
+    correlation: Type.Optional(
+      Type.Object(
+        {
+          minDwell: Type.Optional(Duration),
+          leaveAfter: Type.Optional(Duration),
+          conversionWindow: Type.Optional(Duration),
+          realertAfter: Type.Optional(Duration),
+          invitationWindow: Type.Optional(Duration),
+          staffWindow: Type.Optional(Duration),
+          lateWindow: Type.Optional(Duration),
+          /** How far in the future a device ts may be before it is replaced by rxTs. */
+          skewBound: Type.Optional(Duration),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    upstream: Type.Optional(
+      Type.Object(
+        {
+          natsUrl: Type.Optional(Type.String()),
+          tenant: Type.Optional(Id),
+          credsFile: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type ConfigFile = Static<typeof ConfigFile>;
+export type DeviceConfig = Static<typeof DeviceConfig>;
+export type ZoneKind = Static<typeof ZoneKind>;

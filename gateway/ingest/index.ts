@@ -1,0 +1,3 @@
+export { type CommitHook, type Done, GroupCommit, type PendingInput, StorageError } from './group-commit.js';
+export { Ingest, type IngestContext } from './ingest.js';
+export { decodeMqttInput, stampTime, type TimePolicy } from './mqtt-decode.js';

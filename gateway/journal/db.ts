@@ -1,0 +1,99 @@
+/**
+ * The store database: one SQLite file in WAL mode with synchronous=FULL, so a commit is
+ * on disk (and survives power loss) before anything is acknowledged.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/** Ordered migrations; index + 1 is the schema version stored in `user_version`. */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE journal (
+    seq     INTEGER PRIMARY KEY,
+    device  TEXT    NOT NULL,
+    msg_id  TEXT    NOT NULL,
+    type    TEXT    NOT NULL,
+    ts      INTEGER NOT NULL,
+    rx_ts   INTEGER NOT NULL,
+    body    TEXT    NOT NULL,
+    UNIQUE (device, msg_id)
+  );
+  CREATE INDEX journal_rx_ts ON journal (rx_ts);
+
+  CREATE TABLE rejected (
+    id      INTEGER PRIMARY KEY,
+    rx_ts   INTEGER NOT NULL,
+    device  TEXT,
+    source  TEXT    NOT NULL,
+    code    TEXT    NOT NULL,
+    reason  TEXT    NOT NULL,
+    raw     BLOB
+  );
+
+  -- Derived state: everything below can be rebuilt from the journal.
+  CREATE TABLE buckets (
+    start         INTEGER PRIMARY KEY,
+    passers_by    INTEGER NOT NULL DEFAULT 0,
+    visitors      INTEGER NOT NULL DEFAULT 0,
+    exits         INTEGER NOT NULL DEFAULT 0,
+    sessions      INTEGER NOT NULL DEFAULT 0,
+    items_tried   INTEGER NOT NULL DEFAULT 0,
+    transactions  INTEGER NOT NULL DEFAULT 0,
+    units         INTEGER NOT NULL DEFAULT 0,
+    revenue_cents INTEGER NOT NULL DEFAULT 0,
+    tried_bought  INTEGER NOT NULL DEFAULT 0,
+    rev           INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE facts (
+    id    INTEGER PRIMARY KEY,
+    type  TEXT    NOT NULL,
+    ts    INTEGER NOT NULL,
+    body  TEXT    NOT NULL
+  );
+  CREATE INDEX facts_type_ts ON facts (type, ts);
+
+  -- One row: how far derived state got, and the correlator snapshot it can restart from.
+  CREATE TABLE progress (
+    id             INTEGER PRIMARY KEY CHECK (id = 1),
+    applied_seq    INTEGER NOT NULL,
+    applied_tick   INTEGER NOT NULL,
+    snapshot_seq   INTEGER,
+    snapshot_tick  INTEGER,
+    snapshot       TEXT
+  );
+  INSERT INTO progress (id, applied_seq, applied_tick) VALUES (1, 0, 0);
+  `,
+];
+
+export interface OpenDbOptions {
+  /** FULL unless a benchmark compares settings; never lower it in production. */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+}
+
+export function openDb(dataDir: string, options: OpenDbOptions = {}): Db {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, 'gateway.db'), { timeout: 5000 });
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  // WAL grows without bound by default; keep it to 64 MiB after checkpoints.
+  db.pragma('journal_size_limit = 67108864');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    const sql = MIGRATIONS[v];
+    if (sql === undefined) break;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The append-only event journal, the store's source of truth. Appends run inside the
+ * caller's transaction (see GroupCommit); a (device, id) pair already present is ignored,
+ * which is how duplicates from QoS1 retries and device re-sends are dropped.
+ */
+import type { DeviceEvent } from '../../protocols/index.js';
+import type { Db } from './db.js';
+
+export interface JournalRow {
+  readonly seq: number;
+  readonly event: DeviceEvent;
+}
+
+export class Journal {
+  private readonly insert;
+  private readonly selectFrom;
+  private readonly selectMaxSeq;
+
+  constructor(private readonly db: Db) {
+    this.insert = db.prepare(
+      'INSERT OR IGNORE INTO journal (device, msg_id, type, ts, rx_ts, body) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.selectFrom = db.prepare('SELECT seq, body FROM journal WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.selectMaxSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM journal');
+  }
+
+  /** Appends one event; returns its seq, or undefined when (device, id) was already journaled. Call inside a transaction. */
+  append(event: DeviceEvent): number | undefined {
+    const info = this.insert.run(event.device, event.id, event.type, event.ts, event.rxTs, JSON.stringify(event));
+    return info.changes === 1 ? Number(info.lastInsertRowid) : undefined;
+  }
+
+  lastSeq(): number {
+    return (this.selectMaxSeq.get() as { seq: number }).seq;
+  }
+
+  /** Reads events after `seq` in journal order, in pages, so a replay of months never loads them all. */
+  *readAfter(seq: number, pageSize = 5000): Generator<JournalRow> {
+    let cursor = seq;
+    for (;;) {
+      const rows = this.selectFrom.all(cursor, pageSize) as { seq: number; body: string }[];
+      for (const row of rows) yield { seq: row.seq, event: JSON.parse(row.body) as DeviceEvent };
+      const last = rows.at(-1);
+      if (!last || rows.length < pageSize) return;
+      cursor = last.seq;
+    }
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM journal').get() as { n: number }).n;
+  }
+}

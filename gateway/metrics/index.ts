@@ -1,0 +1,1 @@
+export { GatewayMetrics, type IngestResult } from './metrics.js';
