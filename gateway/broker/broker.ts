@@ -28,6 +28,7 @@ export class ReservedTopicError extends Error {
 
 export class EmbeddedBroker {
   private server: Server | undefined;
+  private serverClosed: Promise<void> | undefined;
   private readonly sockets = new Set<Socket>();
 
   private constructor(
@@ -87,11 +88,21 @@ export class EmbeddedBroker {
     return new Promise((resolve, reject) => this.aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
   }
 
-  /** Stops accepting connections, then closes clients and the broker. */
-  async close(): Promise<void> {
+  /**
+   * Stops accepting new connections at once; connected clients keep publishing until
+   * close(). (net.Server#close only calls back once every connection has ended.)
+   */
+  stopAccepting(): void {
     const server = this.server;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!server || this.serverClosed) return;
+    this.serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Closes clients and the broker. */
+  async close(): Promise<void> {
+    this.stopAccepting();
     for (const socket of this.sockets) socket.destroy();
+    await this.serverClosed;
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
   }
 

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { type TSchema, Type } from 'typebox';
+import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_CONFIG_YAML } from './defaults.js';
@@ -27,15 +27,15 @@ export type Env = Readonly<Record<string, string | undefined>>;
 
 const fileValidator = Compile(ConfigFile);
 const deviceVariants = (DeviceConfig.anyOf as TSchema[]).map((schema) => ({ schema, check: Compile(schema) }));
-/** The file with devices left open, so device errors can be reported per device variant. */
-const shellValidator = Compile(
-  Type.Object(
-    { ...ConfigFile.properties, devices: Type.Record(Type.String(), Type.Unknown()) },
-    {
-      additionalProperties: false,
-    },
-  ),
-);
+/**
+ * One validator per top-level section: TypeBox stops reporting a branch after some
+ * failures, and an installer wants every bad path of the file in one go.
+ */
+const sectionValidators = Object.entries(ConfigFile.properties)
+  .filter(([key]) => key !== 'devices')
+  .map(([key, schema]) => ({ key, check: Compile(schema as TSchema) }));
+const knownSections = new Set(Object.keys(ConfigFile.properties));
+const requiredSections = new Set<string>(ConfigFile.required ?? []);
 
 /** Reads the config named by --config or GW_CONFIG, else the built-in default, then applies env overrides. */
 export function loadConfig(file: string | undefined, env: Env = process.env): GatewayConfig {
@@ -84,9 +84,24 @@ function envInt(value: string): number | string {
 
 function schemaProblems(raw: unknown): string[] {
   if (fileValidator.Check(raw)) return [];
-  const problems = shellValidator.Errors(raw).map((e) => `${e.instancePath || '/'}: ${e.message}`);
-  const devices = (raw as { devices?: unknown } | null)?.devices;
-  if (typeof devices === 'object' && devices !== null) {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return ['/: must be a mapping of sections'];
+  const file = raw as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const key of Object.keys(file)) {
+    if (!knownSections.has(key)) problems.push(`/${key}: unknown key`);
+  }
+  for (const { key, check } of sectionValidators) {
+    const value = file[key];
+    if (value === undefined) {
+      if (requiredSections.has(key)) problems.push(`/${key}: required`);
+      continue;
+    }
+    for (const e of check.Errors(value)) problems.push(`/${key}${e.instancePath}: ${e.message}`);
+  }
+  const devices = file.devices;
+  if (typeof devices !== 'object' || devices === null || Array.isArray(devices)) {
+    problems.push('/devices: required mapping of device id → device');
+  } else {
     for (const [id, device] of Object.entries(devices)) problems.push(...deviceProblems(id, device));
   }
   return dedupe(problems);

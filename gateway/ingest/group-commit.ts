@@ -72,6 +72,13 @@ export class GroupCommit<T> {
     }
   }
 
+  /** Commits now even with nothing queued, so derived state sees the clock move. */
+  flushTick(): void {
+    if (this.closed) return;
+    if (this.queue.length === 0) this.commit([]);
+    else this.flush();
+  }
+
   /** Stops accepting inputs and commits what is queued. */
   close(): void {
     this.flush();
@@ -113,7 +120,7 @@ export class GroupCommit<T> {
       for (const input of batch) input.done(failure);
       return;
     }
-    this.metrics.commitBatch.observe(batch.length);
+    if (batch.length > 0) this.metrics.commitBatch.observe(batch.length);
     this.metrics.countBatch(ingested, 'ingested');
     this.metrics.countBatch(duplicates, 'duplicate');
     this.metrics.countBatch(rejectedCounts, 'rejected');

@@ -1,0 +1,57 @@
+/**
+ * The HTTP server: API under /api/v1, health and metrics at the root, MQTT over WebSocket
+ * at /mqtt. `buildApi` only builds (tests use `inject`); the caller listens.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import { installErrorHandling } from './errors.js';
+import { type HealthDeps, healthRoutes } from './health.js';
+
+export interface ApiDeps extends HealthDeps {
+  readonly log: Logger;
+  /** Route plugins registered under /api/v1. */
+  readonly routes: readonly ((app: FastifyInstance) => Promise<void> | void)[];
+  /** Called with each WebSocket that asks for MQTT at /mqtt. */
+  readonly onMqttWebSocket?: (ws: import('ws').WebSocket) => void;
+  readonly maxWebSocketBytes?: number;
+}
+
+export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: 5 * 1024 * 1024,
+    requestTimeout: 30_000,
+    // Prototype poisoning in JSON bodies is refused, not stripped.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+  });
+  installErrorHandling(app);
+  await app.register(healthRoutes(deps));
+  await app.register(
+    async (api) => {
+      for (const route of deps.routes) await route(api);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  const onMqttWebSocket = deps.onMqttWebSocket;
+  if (onMqttWebSocket) {
+    const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxWebSocketBytes ?? 256 * 1024 });
+    app.server.on('upgrade', (request, socket, head) => {
+      const path = (request.url ?? '').split('?')[0];
+      if (path !== '/mqtt') {
+        socket.destroy();
+        return;
+      }
+      wss.handleUpgrade(request, socket, head, (ws) => onMqttWebSocket(ws));
+    });
+    app.addHook('onClose', async () => {
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    });
+  }
+  return app;
+}

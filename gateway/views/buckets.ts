@@ -1,0 +1,87 @@
+/**
+ * 15-minute funnel buckets in SQLite. Counters are added to in the transaction of the
+ * batch that produced them; `rev` goes up on every change so HQ can keep the newest.
+ */
+import type { Db } from '../journal/index.js';
+
+export interface BucketCounters {
+  passersBy: number;
+  visitors: number;
+  exits: number;
+  sessions: number;
+  itemsTried: number;
+  transactions: number;
+  units: number;
+  revenueCents: number;
+  triedBought: number;
+}
+
+export interface BucketRow extends BucketCounters {
+  readonly start: number;
+  readonly rev: number;
+}
+
+export function emptyCounters(): BucketCounters {
+  return {
+    passersBy: 0,
+    visitors: 0,
+    exits: 0,
+    sessions: 0,
+    itemsTried: 0,
+    transactions: 0,
+    units: 0,
+    revenueCents: 0,
+    triedBought: 0,
+  };
+}
+
+export function addCounters(into: BucketCounters, add: Readonly<BucketCounters>): void {
+  into.passersBy += add.passersBy;
+  into.visitors += add.visitors;
+  into.exits += add.exits;
+  into.sessions += add.sessions;
+  into.itemsTried += add.itemsTried;
+  into.transactions += add.transactions;
+  into.units += add.units;
+  into.revenueCents += add.revenueCents;
+  into.triedBought += add.triedBought;
+}
+
+export class BucketStore {
+  private readonly upsert;
+  private readonly selectRange;
+
+  constructor(private readonly db: Db) {
+    this.upsert = db.prepare(`
+      INSERT INTO buckets (start, passers_by, visitors, exits, sessions, items_tried, transactions, units, revenue_cents, tried_bought, rev)
+      VALUES (@start, @passersBy, @visitors, @exits, @sessions, @itemsTried, @transactions, @units, @revenueCents, @triedBought, 1)
+      ON CONFLICT (start) DO UPDATE SET
+        passers_by = passers_by + excluded.passers_by,
+        visitors = visitors + excluded.visitors,
+        exits = exits + excluded.exits,
+        sessions = sessions + excluded.sessions,
+        items_tried = items_tried + excluded.items_tried,
+        transactions = transactions + excluded.transactions,
+        units = units + excluded.units,
+        revenue_cents = revenue_cents + excluded.revenue_cents,
+        tried_bought = tried_bought + excluded.tried_bought,
+        rev = rev + 1`);
+    this.selectRange = db.prepare(`
+      SELECT start, passers_by AS passersBy, visitors, exits, sessions, items_tried AS itemsTried,
+             transactions, units, revenue_cents AS revenueCents, tried_bought AS triedBought, rev
+      FROM buckets WHERE start >= ? AND start < ? ORDER BY start`);
+  }
+
+  /** Adds deltas per bucket start. Call inside a transaction. */
+  apply(deltas: ReadonlyMap<number, BucketCounters>): void {
+    for (const [start, counters] of deltas) this.upsert.run({ start, ...counters });
+  }
+
+  range(from: number, to: number): BucketRow[] {
+    return this.selectRange.all(from, to) as BucketRow[];
+  }
+
+  clear(): void {
+    this.db.exec('DELETE FROM buckets');
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The funnel as DESIGN defines it, per period (15m/hour/day/week/month in store-local
+ * time), summed from the 15-minute buckets. Rates with a zero denominator are null.
+ */
+import { addCounters, type BucketCounters, type BucketStore, emptyCounters } from './buckets.js';
+
+export const GRANULARITIES = ['15m', 'hour', 'day', 'week', 'month'] as const;
+export type Granularity = (typeof GRANULARITIES)[number];
+
+/** Store-local period arithmetic (the views need only this much of the calendar). */
+export interface PeriodCalendar {
+  periodStart(ts: number, granularity: Granularity): number;
+  nextPeriodStart(start: number, granularity: Granularity): number;
+  /** RFC 3339 with the store's UTC offset at that instant, e.g. 2026-11-23T10:00:00+08:00. */
+  format(ts: number): string;
+}
+
+export interface FunnelMetrics {
+  readonly passersBy: number;
+  readonly visitors: number;
+  readonly tryOnSessions: number;
+  readonly itemsTried: number;
+  readonly transactions: number;
+  readonly units: number;
+  readonly revenue: number;
+  readonly triedBought: number;
+  readonly exits: number;
+  readonly captureRate: number | null;
+  readonly tryOnRate: number | null;
+  readonly conversionRate: number | null;
+  readonly atv: number | null;
+  readonly upt: number | null;
+}
+
+export interface FunnelBucket extends FunnelMetrics {
+  readonly start: string;
+  readonly end: string;
+}
+
+export interface FunnelResult {
+  readonly from: string;
+  readonly to: string;
+  readonly granularity: Granularity;
+  readonly buckets: FunnelBucket[];
+  readonly totals: FunnelMetrics;
+}
+
+export class RangeTooLargeError extends Error {
+  override readonly name = 'RangeTooLargeError';
+  readonly code = 'RANGE_TOO_LARGE';
+}
+
+export const MAX_PERIODS = 5000;
+
+/** null instead of NaN or Infinity: a rate over nothing is unknown, not zero. */
+export function ratio(numerator: number, denominator: number): number | null {
+  return denominator === 0 ? null : numerator / denominator;
+}
+
+export function toMetrics(c: Readonly<BucketCounters>): FunnelMetrics {
+  const revenue = c.revenueCents / 100;
+  return {
+    passersBy: c.passersBy,
+    visitors: c.visitors,
+    tryOnSessions: c.sessions,
+    itemsTried: c.itemsTried,
+    transactions: c.transactions,
+    units: c.units,
+    revenue,
+    triedBought: c.triedBought,
+    exits: c.exits,
+    captureRate: ratio(c.visitors, c.passersBy),
+    tryOnRate: ratio(c.sessions, c.visitors),
+    conversionRate: ratio(c.transactions, c.visitors),
+    atv: c.transactions === 0 ? null : Math.round(c.revenueCents / c.transactions) / 100,
+    upt: ratio(c.units, c.transactions),
+  };
+}
+
+/** Every period from the one holding `from` up to `to` (exclusive), empty ones included. */
+export function queryFunnel(
+  store: BucketStore,
+  calendar: PeriodCalendar,
+  from: number,
+  to: number,
+  granularity: Granularity,
+): FunnelResult {
+  const periods: { start: number; end: number; counters: BucketCounters }[] = [];
+  let start = calendar.periodStart(from, granularity);
+  while (start < to) {
+    const end = calendar.nextPeriodStart(start, granularity);
+    periods.push({ start, end, counters: emptyCounters() });
+    if (periods.length > MAX_PERIODS) {
+      throw new RangeTooLargeError(`more than ${MAX_PERIODS} ${granularity} periods: choose a coarser granularity`);
+    }
+    start = end;
+  }
+  const totals = emptyCounters();
+  const rangeStart = periods[0]?.start ?? from;
+  const rangeEnd = periods.at(-1)?.end ?? to;
+  let i = 0;
+  for (const row of store.range(rangeStart, rangeEnd)) {
+    while (i < periods.length && (periods[i] as { end: number }).end <= row.start) i++;
+    const period = periods[i];
+    if (!period) break;
+    addCounters(period.counters, row);
+    addCounters(totals, row);
+  }
+  return {
+    from: calendar.format(rangeStart),
+    to: calendar.format(rangeEnd),
+    granularity,
+    buckets: periods.map((p) => ({
+      start: calendar.format(p.start),
+      end: calendar.format(p.end),
+      ...toMetrics(p.counters),
+    })),
+    totals: toMetrics(totals),
+  };
+}
