@@ -1,5 +1,9 @@
 // Public surface of protocols/: wire contracts only, no I/O. Siblings import from here.
+export * from './door-line.js';
+export * from './epc.js';
 export * from './events.js';
+export * from './impinj.js';
 export * from './messages.js';
+export * from './r2000.js';
 export * from './result.js';
 export * from './topics.js';

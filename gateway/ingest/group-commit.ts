@@ -29,6 +29,14 @@ export interface CommitHook<T> {
   onRollback(err: Error): void;
 }
 
+/** What one committed batch did, per device: for health views and counters. */
+export interface CommitSummary {
+  readonly rows: readonly JournalRow[];
+  readonly ingested: ReadonlyMap<string, number>;
+  readonly duplicates: ReadonlyMap<string, number>;
+  readonly rejected: ReadonlyMap<string, number>;
+}
+
 export class StorageError extends Error {
   override readonly name = 'StorageError';
   readonly code = 'STORAGE_FAILED';
@@ -40,6 +48,7 @@ export class GroupCommit<T> {
   private queue: PendingInput[] = [];
   private scheduled = false;
   private closed = false;
+  private readonly observers: ((summary: CommitSummary) => void)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -48,6 +57,11 @@ export class GroupCommit<T> {
     private readonly hook: CommitHook<T>,
     private readonly metrics: GatewayMetrics,
   ) {}
+
+  /** Called after each durable batch (after the inputs were acknowledged). */
+  observe(observer: (summary: CommitSummary) => void): void {
+    this.observers.push(observer);
+  }
 
   enqueue(input: PendingInput): void {
     if (this.closed) {
@@ -89,10 +103,11 @@ export class GroupCommit<T> {
     const ingested = new Map<string, number>();
     const duplicates = new Map<string, number>();
     const rejectedCounts = new Map<string, number>();
+    const rows: JournalRow[] = [];
     let result: T;
     try {
       result = this.db.transaction(() => {
-        const rows: JournalRow[] = [];
+        rows.length = 0;
         for (const input of batch) {
           if (input.rejected) {
             this.rejected.add(input.rejected);
@@ -129,6 +144,10 @@ export class GroupCommit<T> {
       input.done();
     }
     this.hook.afterCommit(result);
+    if (this.observers.length > 0 && batch.length > 0) {
+      const summary = { rows, ingested, duplicates, rejected: rejectedCounts };
+      for (const observer of this.observers) observer(summary);
+    }
   }
 }
 

@@ -1,3 +1,10 @@
-export { type CommitHook, type Done, GroupCommit, type PendingInput, StorageError } from './group-commit.js';
+export {
+  type CommitHook,
+  type CommitSummary,
+  type Done,
+  GroupCommit,
+  type PendingInput,
+  StorageError,
+} from './group-commit.js';
 export { Ingest, type IngestContext } from './ingest.js';
 export { decodeMqttInput, stampTime, type TimePolicy } from './mqtt-decode.js';

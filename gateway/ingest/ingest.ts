@@ -27,7 +27,13 @@ export class Ingest {
   /** An MQTT PUBLISH on a device topic. */
   fromMqtt(topic: string, payload: Uint8Array, done: Done): void {
     const rxTs = this.ctx.clock.now();
-    const { device, result } = decodeMqttInput(topic, payload, rxTs, this.ctx.config);
+    const { device, result, partial } = decodeMqttInput(topic, payload, rxTs, this.ctx.config);
+    if (partial) {
+      this.reject(
+        { device, source: topic, code: partial.code, reason: partial.reason, raw: payload, rxTs },
+        () => undefined,
+      );
+    }
     if (result.ok) {
       this.ctx.commit.enqueue({ device: device ?? '', events: result.value, rejected: undefined, done });
     } else {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * MQTT device message → DeviceEvents: topic check, sender check against the config,
  * payload validation, time policy and zone resolution. Pure given (config, rxTs).
@@ -8,11 +9,13 @@ import {
   type Decoded,
   type DeviceEvent,
   type DeviceMessage,
+  decodeImpinjPayload,
   decodeMessage,
   EventFlags,
   foldTagReads,
   parseDeviceTopic,
   type RejectCode,
+  type Rejection,
   reject,
   type TagRead,
 } from '../../protocols/index.js';
@@ -22,6 +25,8 @@ export interface DecodedInput {
   /** The configured device the topic names, when there is one (for per-device counters). */
   readonly device: string | undefined;
   readonly result: Decoded<DeviceEvent[]>;
+  /** Parts of an accepted input that were refused (an Impinj batch with some bad events). */
+  readonly partial?: Rejection;
 }
 
 export interface TimePolicy {
@@ -60,7 +65,12 @@ export function decodeMqttInput(topic: string, payload: Uint8Array, rxTs: number
 
   if (device.transport !== 'mqtt')
     return fail('wrong-kind', `device ${deviceId} is configured for ${device.transport}`);
-  if (channel === 'rfid/impinj') return fail('unsupported', 'Impinj IoT payloads are not enabled on this gateway yet');
+  if (channel === 'rfid/impinj') {
+    if (device.kind !== 'rfid-reader' || device.format !== 'impinj-iot') {
+      return fail('wrong-kind', `device ${deviceId} is not configured as an impinj-iot reader`);
+    }
+    return decodeImpinjInput(deviceId, device.antennas, payload, rxTs, config, device.clock === 'untrusted');
+  }
 
   const decoded = decodeMessage(payload);
   if (!decoded.ok) return { device: deviceId, result: decoded };
@@ -133,6 +143,44 @@ export function decodeMqttInput(topic: string, payload: Uint8Array, rxTs: number
         ...(msg.errors !== undefined ? { errors: msg.errors } : {}),
       });
   }
+}
+
+/**
+ * Impinj IoT JSON has no message id: the payload's hash stands in, so a QoS1 retry of the
+ * same bytes is a duplicate while a new batch is not.
+ */
+function decodeImpinjInput(
+  deviceId: string,
+  antennas: Readonly<Record<string, string>>,
+  payload: Uint8Array,
+  rxTs: number,
+  config: GatewayConfig,
+  untrusted: boolean,
+): DecodedInput {
+  const batch = decodeImpinjPayload(payload);
+  const reads: TagRead[] = [];
+  const refused: string[] = batch.rejected.map((r) => r.reason);
+  for (const r of batch.reads) {
+    const zone = antennas[String(r.antennaPort)];
+    if (zone === undefined) {
+      refused.push(`antenna ${r.antennaPort} is not mapped to a zone`);
+      continue;
+    }
+    const t = stampTime(r.ts, rxTs, config.correlation, untrusted);
+    if (!t.ok) refused.push(t.reason);
+    else reads.push({ epc: r.epc, zone, rssi: r.rssiDbm, ts: t.value.ts });
+  }
+  const summary =
+    refused.length > 0
+      ? reject('schema', `${refused.length} Impinj event(s) refused: ${refused.slice(0, 3).join('; ')}`)
+      : undefined;
+  if (reads.length === 0) {
+    // Keep-alives and status events carry no reads: accepted, nothing to journal.
+    return { device: deviceId, result: summary ?? accept([]) };
+  }
+  const id = `impinj:${createHash('sha1').update(payload).digest('hex').slice(0, 20)}`;
+  const events = foldTagReads(reads, { device: deviceId, id, rxTs, flags: untrusted ? EventFlags.clockUntrusted : 0 });
+  return { device: deviceId, result: accept(events), ...(summary ? { partial: summary } : {}) };
 }
 
 function ok(device: string, event: DeviceEvent): DecodedInput {

@@ -67,6 +67,35 @@ const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO progress (id, applied_seq, applied_tick) VALUES (1, 0, 0);
   `,
+  `
+  -- Reference data: the VIP roster and the product catalog (imported or mirrored from HQ).
+  CREATE TABLE members (
+    id       TEXT PRIMARY KEY,
+    name     TEXT NOT NULL,
+    tier     INTEGER NOT NULL,
+    phone    TEXT,
+    sizes    TEXT,
+    brands   TEXT,
+    notes    TEXT,
+    updated  INTEGER NOT NULL
+  );
+  CREATE TABLE member_cards (
+    card      TEXT PRIMARY KEY,
+    member_id TEXT NOT NULL REFERENCES members (id) ON DELETE CASCADE
+  );
+  CREATE INDEX member_cards_member ON member_cards (member_id);
+  CREATE TABLE catalog (
+    gtin   TEXT PRIMARY KEY,
+    sku    TEXT NOT NULL,
+    style  TEXT NOT NULL,
+    color  TEXT NOT NULL,
+    size   TEXT NOT NULL,
+    name   TEXT NOT NULL,
+    brand  TEXT,
+    price  REAL NOT NULL
+  );
+  CREATE INDEX catalog_sku ON catalog (sku);
+  `,
 ];
 
 export interface OpenDbOptions {

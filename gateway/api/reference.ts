@@ -1,0 +1,41 @@
+/** PUT /members and PUT /catalog: bulk imports for stores without HQ sync. Idempotent. */
+import type { FastifyInstance } from 'fastify';
+import { Compile } from 'typebox/compile';
+import { MemberImportList, ProductImportList, type ReferenceData } from '../reference/index.js';
+import { BadRequestError } from './errors.js';
+
+/** Imports are big by nature (100k products); other routes keep the small default. */
+const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
+const membersValidator = Compile(MemberImportList);
+const catalogValidator = Compile(ProductImportList);
+
+function describe(errors: { instancePath: string; message: string }[]): string {
+  return errors
+    .slice(0, 10)
+    .map((e) => `${e.instancePath || '/'}: ${e.message}`)
+    .join('; ');
+}
+
+export function referenceRoutes(reference: ReferenceData) {
+  return (app: FastifyInstance) => {
+    app.put('/members', { bodyLimit: IMPORT_BODY_LIMIT }, async (request) => {
+      const body: unknown = request.body;
+      if (!membersValidator.Check(body)) {
+        throw new BadRequestError(describe(membersValidator.Errors(body)), 'INVALID_MEMBERS');
+      }
+      const ids = new Set<string>();
+      for (const [i, m] of body.entries()) {
+        if (ids.has(m.id)) throw new BadRequestError(`/${i}/id: member ${m.id} is listed twice`, 'INVALID_MEMBERS');
+        ids.add(m.id);
+      }
+      return { imported: reference.importMembers(body), members: reference.memberCount() };
+    });
+    app.put('/catalog', { bodyLimit: IMPORT_BODY_LIMIT }, async (request) => {
+      const body: unknown = request.body;
+      if (!catalogValidator.Check(body)) {
+        throw new BadRequestError(describe(catalogValidator.Errors(body)), 'INVALID_CATALOG');
+      }
+      return { imported: reference.importCatalog(body), products: reference.productCount() };
+    });
+  };
+}

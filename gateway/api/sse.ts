@@ -1,0 +1,42 @@
+/**
+ * GET /stream: Server-Sent Events of the live feed. A client reconnecting with
+ * Last-Event-ID (browsers do it by themselves) first receives what it missed.
+ */
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance } from 'fastify';
+import type { FeedMessage, LiveFeed } from '../live/feed.js';
+
+const HEARTBEAT_MS = 15_000;
+
+export function sseRoutes(feed: LiveFeed, path = '/stream') {
+  return (app: FastifyInstance) => {
+    const open = new Set<ServerResponse>();
+    // End streams before the server closes, or close() would wait for them forever.
+    app.addHook('preClose', async () => {
+      for (const res of open) res.end();
+    });
+    app.get(path, (request, reply) => {
+      const header = request.headers['last-event-id'] ?? (request.query as { since?: string }).since;
+      const lastId = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : undefined;
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      const send = (m: FeedMessage) => res.write(`id: ${m.id}\nevent: ${m.event}\ndata: ${JSON.stringify(m.data)}\n\n`);
+      res.write('retry: 2000\n\n');
+      if (lastId !== undefined) for (const m of feed.since(lastId)) send(m);
+      const unsubscribe = feed.subscribe(send);
+      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+      open.add(res);
+      res.once('close', () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        open.delete(res);
+      });
+    });
+  };
+}
