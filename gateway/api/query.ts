@@ -30,7 +30,11 @@ export function parseInstant(value: string, name: string, days: LocalDays): numb
  * from/to with defaults: `from` defaults to the start of today (store-local), `to` to the
  * end of the day holding `from`. A `to` given as a day means the end of that day.
  */
-export function parseRange(query: { from?: unknown; to?: unknown }, now: number, days: LocalDays): { from: number; to: number } {
+export function parseRange(
+  query: { from?: unknown; to?: unknown },
+  now: number,
+  days: LocalDays,
+): { from: number; to: number } {
   const fromText = optionalString(query.from, 'from');
   const toText = optionalString(query.to, 'to');
   const from = fromText === undefined ? days.dayStart(now) : parseInstant(fromText, 'from', days);

@@ -19,8 +19,8 @@ export interface ApiDeps extends HealthDeps {
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.log.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request lines are info; the HTTP logger keeps warnings and errors only.
+    loggerInstance: deps.log.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     bodyLimit: 5 * 1024 * 1024,
     requestTimeout: 30_000,
     // Prototype poisoning in JSON bodies is refused, not stripped.

@@ -12,7 +12,7 @@ import { createWebSocketStream } from 'ws';
 import type { GatewayConfig } from '../config/index.js';
 import type { Ingest } from '../ingest/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
-import { PacketSizeGuard } from './packet-size-guard.js';
+import { PacketSizeGuard, PacketTooLargeError } from './packet-size-guard.js';
 
 export interface BrokerContext {
   readonly config: GatewayConfig;
@@ -38,8 +38,10 @@ export class EmbeddedBroker {
 
   static async create(ctx: BrokerContext): Promise<EmbeddedBroker> {
     const holder: { broker?: EmbeddedBroker } = {};
-    const authorizePublish: AuthorizePublishHandler = (client, packet, callback) =>
-      holder.broker?.authorizePublish(client, packet, callback) ?? callback(new Error('broker starting'));
+    const authorizePublish: AuthorizePublishHandler = (client, packet, callback) => {
+      if (holder.broker) holder.broker.authorizePublish(client, packet, callback);
+      else callback(new Error('broker starting'));
+    };
     const aedes = await Aedes.createBroker({
       authorizePublish,
       // One frozen subscriber must not stall delivery for a minute (aedes default 60 s).
@@ -52,7 +54,7 @@ export class EmbeddedBroker {
     aedes.on('client', () => ctx.metrics.mqttClients.inc());
     aedes.on('clientDisconnect', () => ctx.metrics.mqttClients.dec());
     aedes.on('clientError', (client: Client, err: Error) =>
-      ctx.log.debug({ component: 'broker', client: client.id, err }, 'mqtt client error'),
+      ctx.log.debug({ client: client.id, err }, 'mqtt client error'),
     );
     return broker;
   }
@@ -111,9 +113,11 @@ export class EmbeddedBroker {
     socket.once('close', () => this.sockets.delete(socket));
     socket.setNoDelay(true);
     const guard = new PacketSizeGuard(this.ctx.config.mqtt.maxPacketBytes);
-    guard.once('error', (err) => {
-      this.ctx.metrics.oversized.inc();
-      this.ctx.log.warn({ component: 'broker', remote: socket.remoteAddress, err }, 'mqtt packet over the size cap');
+    guard.on('error', (err) => {
+      if (err instanceof PacketTooLargeError) {
+        this.ctx.metrics.oversized.inc();
+        this.ctx.log.warn({ remote: socket.remoteAddress, err }, 'mqtt packet over the size cap');
+      }
       socket.destroy();
     });
     socket.once('close', () => guard.destroy());

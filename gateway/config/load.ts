@@ -186,6 +186,7 @@ function resolveConfig(file: ConfigFile, baseDir: string): GatewayConfig {
       staffWindowMs: ms(c.staffWindow, '3s'),
       lateWindowMs: ms(c.lateWindow, '7d'),
       skewBoundMs: ms(c.skewBound, '5m'),
+      settleMs: ms(c.settle, '1500ms'),
     },
     upstream: {
       ...(file.upstream?.natsUrl ? { natsUrl: file.upstream.natsUrl } : {}),

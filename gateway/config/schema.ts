@@ -156,6 +156,8 @@ export const ConfigFile = Type.Object(
           lateWindow: Type.Optional(Duration),
           /** How far in the future a device ts may be before it is replaced by rxTs. */
           skewBound: Type.Optional(Duration),
+          /** How long past a deadline correlation waits for reads still in transit (readers batch per second). */
+          settle: Type.Optional(Duration),
         },
         { additionalProperties: false },
       ),

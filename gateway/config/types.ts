@@ -24,6 +24,7 @@ export interface GatewayConfig {
     readonly staffWindowMs: number;
     readonly lateWindowMs: number;
     readonly skewBoundMs: number;
+    readonly settleMs: number;
   };
   readonly upstream: { readonly natsUrl?: string; readonly tenant: string; readonly credsFile?: string };
 }

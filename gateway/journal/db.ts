@@ -45,6 +45,7 @@ const MIGRATIONS: readonly string[] = [
     units         INTEGER NOT NULL DEFAULT 0,
     revenue_cents INTEGER NOT NULL DEFAULT 0,
     tried_bought  INTEGER NOT NULL DEFAULT 0,
+    person_ms     INTEGER NOT NULL DEFAULT 0,
     rev           INTEGER NOT NULL DEFAULT 0
   );
 
@@ -95,6 +96,17 @@ const MIGRATIONS: readonly string[] = [
     price  REAL NOT NULL
   );
   CREATE INDEX catalog_sku ON catalog (sku);
+  `,
+  `
+  -- Upstream outbox: messages for HQ, written in the transaction that produced them and
+  -- deleted only after JetStream acknowledged them (gateway/upstream).
+  CREATE TABLE outbox (
+    seq      INTEGER PRIMARY KEY,
+    subject  TEXT    NOT NULL,
+    msg_id   TEXT    NOT NULL UNIQUE,
+    payload  TEXT    NOT NULL,
+    created  INTEGER NOT NULL
+  );
   `,
 ];
 

@@ -14,6 +14,8 @@ export interface BucketCounters {
   units: number;
   revenueCents: number;
   triedBought: number;
+  /** Occupancy × time in the bucket (person·ms), for Little's-law dwell. */
+  personMs: number;
 }
 
 export interface BucketRow extends BucketCounters {
@@ -32,6 +34,7 @@ export function emptyCounters(): BucketCounters {
     units: 0,
     revenueCents: 0,
     triedBought: 0,
+    personMs: 0,
   };
 }
 
@@ -45,6 +48,7 @@ export function addCounters(into: BucketCounters, add: Readonly<BucketCounters>)
   into.units += add.units;
   into.revenueCents += add.revenueCents;
   into.triedBought += add.triedBought;
+  into.personMs += add.personMs;
 }
 
 export class BucketStore {
@@ -53,8 +57,8 @@ export class BucketStore {
 
   constructor(private readonly db: Db) {
     this.upsert = db.prepare(`
-      INSERT INTO buckets (start, passers_by, visitors, exits, sessions, items_tried, transactions, units, revenue_cents, tried_bought, rev)
-      VALUES (@start, @passersBy, @visitors, @exits, @sessions, @itemsTried, @transactions, @units, @revenueCents, @triedBought, 1)
+      INSERT INTO buckets (start, passers_by, visitors, exits, sessions, items_tried, transactions, units, revenue_cents, tried_bought, person_ms, rev)
+      VALUES (@start, @passersBy, @visitors, @exits, @sessions, @itemsTried, @transactions, @units, @revenueCents, @triedBought, @personMs, 1)
       ON CONFLICT (start) DO UPDATE SET
         passers_by = passers_by + excluded.passers_by,
         visitors = visitors + excluded.visitors,
@@ -65,10 +69,11 @@ export class BucketStore {
         units = units + excluded.units,
         revenue_cents = revenue_cents + excluded.revenue_cents,
         tried_bought = tried_bought + excluded.tried_bought,
+        person_ms = person_ms + excluded.person_ms,
         rev = rev + 1`);
     this.selectRange = db.prepare(`
       SELECT start, passers_by AS passersBy, visitors, exits, sessions, items_tried AS itemsTried,
-             transactions, units, revenue_cents AS revenueCents, tried_bought AS triedBought, rev
+             transactions, units, revenue_cents AS revenueCents, tried_bought AS triedBought, person_ms AS personMs, rev
       FROM buckets WHERE start >= ? AND start < ? ORDER BY start`);
   }
 

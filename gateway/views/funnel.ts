@@ -30,6 +30,8 @@ export interface FunnelMetrics {
   readonly conversionRate: number | null;
   readonly atv: number | null;
   readonly upt: number | null;
+  /** Little's law: average occupancy ÷ arrival rate = Σ person·time ÷ Σ visitors, in minutes. */
+  readonly estimatedDwellMinutes: number | null;
 }
 
 export interface FunnelBucket extends FunnelMetrics {
@@ -74,6 +76,7 @@ export function toMetrics(c: Readonly<BucketCounters>): FunnelMetrics {
     conversionRate: ratio(c.transactions, c.visitors),
     atv: c.transactions === 0 ? null : Math.round(c.revenueCents / c.transactions) / 100,
     upt: ratio(c.units, c.transactions),
+    estimatedDwellMinutes: c.visitors === 0 ? null : Math.round((c.personMs / c.visitors / 60_000) * 10) / 10,
   };
 }
 

@@ -1,0 +1,146 @@
+/**
+ * `store-gateway` command line: start, demo, rebuild, check-config.
+ * Exit codes: 0 ok, 1 bad config or usage, 2 a port in use, 3 any other failure.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, type GatewayConfig, loadConfig } from './config/index.js';
+import { createLogger, type Logger } from './log.js';
+import { type RunningGateway, startGateway } from './main.js';
+import { PortInUseError } from './ports.js';
+
+const USAGE = `usage: store-gateway <command> [options]
+
+commands:
+  start [--config FILE]            run the gateway (no file: the built-in demo-store config)
+  demo [--config FILE] [--speed N] [--seed N] [--date YYYY-MM-DD]
+                                   run the gateway with a simulated store feeding it over MQTT
+  rebuild [--config FILE]          recompute facts and aggregates from the journal
+  check-config FILE                validate a config file and print every problem
+
+environment: GW_CONFIG GW_STORE_ID GW_DATA_DIR GW_MQTT_PORT GW_HTTP_PORT GW_NATS_URL GW_LOG_LEVEL`;
+
+/** Graceful shutdown must finish within this; after it the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 2000;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      speed: { type: 'string' },
+      seed: { type: 'string' },
+      date: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || command === undefined || command === 'help') {
+    console.log(USAGE);
+    return command === undefined ? 1 : 0;
+  }
+  switch (command) {
+    case 'check-config':
+      return checkConfig(positionals[0] ?? values.config);
+    case 'start':
+      return runUntilSignal(loadOrExit(values.config), createLogger());
+    case 'demo': {
+      const { runDemo } = await import('./demo.js');
+      return runDemo({
+        config: values.config,
+        speed: values.speed === undefined ? undefined : Number(values.speed),
+        seed: values.seed === undefined ? undefined : Number(values.seed),
+        date: values.date,
+      });
+    }
+    case 'rebuild': {
+      const { rebuild } = await import('./rebuild.js');
+      return rebuild(loadOrExit(values.config), createLogger());
+    }
+    default:
+      console.error(`unknown command ${command}\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+function checkConfig(file: string | undefined): number {
+  if (!file) {
+    console.error('check-config needs a FILE');
+    return 1;
+  }
+  try {
+    const config = loadConfig(file);
+    console.log(
+      `ok: ${file} — store ${config.store.id} (${config.store.name}), ${Object.keys(config.zones).length} zones, ${Object.keys(config.devices).length} devices`,
+    );
+    return 0;
+  } catch (err) {
+    console.error(describe(err));
+    return 1;
+  }
+}
+
+function loadOrExit(file: string | undefined): GatewayConfig {
+  try {
+    return loadConfig(file);
+  } catch (err) {
+    console.error(describe(err));
+    process.exit(1);
+  }
+}
+
+/** Runs a gateway until SIGTERM/SIGINT, then shuts it down within the deadline. */
+export async function runUntilSignal(
+  config: GatewayConfig,
+  log: Logger,
+  start: (config: GatewayConfig, log: Logger) => Promise<RunningGateway> = (c, l) =>
+    startGateway({ config: c, log: l }),
+  onStarted?: (gateway: RunningGateway) => void,
+): Promise<number> {
+  let gateway: RunningGateway;
+  try {
+    gateway = await start(config, log);
+  } catch (err) {
+    console.error(describe(err));
+    return err instanceof PortInUseError ? 2 : 3;
+  }
+  onStarted?.(gateway);
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string) => {
+      log.info({ component: 'gateway', signal }, 'shutting down');
+      const deadline = setTimeout(() => {
+        log.error({ component: 'gateway' }, 'shutdown deadline passed; exiting');
+        resolve(3);
+      }, SHUTDOWN_DEADLINE_MS);
+      deadline.unref();
+      gateway.stop().then(
+        () => {
+          clearTimeout(deadline);
+          resolve(0);
+        },
+        (err: unknown) => {
+          log.error({ component: 'gateway', err }, 'shutdown failed');
+          resolve(3);
+        },
+      );
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}
+
+function describe(err: unknown): string {
+  if (err instanceof ConfigError) return err.message;
+  if (err instanceof PortInUseError) return `error: ${err.message}`;
+  if (err instanceof Error) return `error: ${err.message}`;
+  return `error: ${String(err)}`;
+}
+
+// Run when executed directly (bin/store-gateway.js imports this module).
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(describe(err));
+    process.exit(3);
+  },
+);

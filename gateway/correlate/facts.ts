@@ -1,0 +1,227 @@
+/**
+ * Facts: what correlation concludes. Each has a `type` and `ts`, the time it counts at
+ * (DESIGN: "each fact counts in the bucket of its own time"): a visitor at its `in`
+ * crossing, a session and its items at the session start, a transaction and its
+ * tried→bought items at the receipt time. A fact's `ts` never depends on when ticks came.
+ */
+
+/** Visitors: `in` crossings at an entrance that were not excused by a staff badge. */
+export interface VisitorFact {
+  readonly type: 'visitor';
+  readonly ts: number;
+  readonly door: string;
+  readonly zone: string;
+  readonly n: number;
+}
+
+/** `in` crossings at an entrance excused by a staff badge (not visitors; kept for audit). */
+export interface StaffInFact {
+  readonly type: 'staff.in';
+  readonly ts: number;
+  readonly door: string;
+  readonly zone: string;
+  readonly n: number;
+}
+
+export interface ExitFact {
+  readonly type: 'exit';
+  readonly ts: number;
+  readonly door: string;
+  readonly zone: string;
+  readonly n: number;
+}
+
+/** Crossings (either direction) of a counter in an `outside` zone. */
+export interface PasserByFact {
+  readonly type: 'passerby';
+  readonly ts: number;
+  readonly door: string;
+  readonly zone: string;
+  readonly n: number;
+}
+
+/**
+ * Occupancy × time over one 15-minute bucket (person·ms), for Little's law: estimated dwell
+ * = Σ personMs ÷ Σ visitors over any period. `ts` is the bucket start.
+ */
+export interface OccupancyFact {
+  readonly type: 'occupancy';
+  readonly ts: number;
+  readonly personMs: number;
+}
+
+/** A door counter restarted (new boot id, or a total went down): its totals start from 0 again. */
+export interface CounterRestartFact {
+  readonly type: 'counter.restart';
+  readonly ts: number;
+  readonly device: string;
+  readonly door: string;
+  readonly boot: string;
+  readonly reason: 'boot' | 'decrease';
+}
+
+export interface SessionItem {
+  readonly epc: string;
+  readonly gtin?: string;
+  readonly sku?: string;
+  readonly style?: string;
+  readonly size?: string;
+  /** lastSeen − firstSeen of this garment in the session. */
+  readonly dwellMs: number;
+  /** dwell ≥ minDwell: a tried item. */
+  readonly tried: boolean;
+}
+
+/**
+ * A fitting-room session in three steps: started (first garment), counted (some garment
+ * stayed ≥ minDwell: this is the try-on session of the funnel), ended (no garment for
+ * leaveAfter; `end` is the last sighting). `ts` is always the session start.
+ */
+export interface SessionFact {
+  readonly type: 'session.started' | 'session.counted' | 'session.ended';
+  readonly ts: number;
+  /** `${room}@${start}`: stable across the three facts. */
+  readonly session: string;
+  readonly room: string;
+  readonly start: number;
+  /** Last garment sighting so far (the session end in session.ended). */
+  readonly end: number;
+  readonly counted: boolean;
+  readonly items: readonly SessionItem[];
+  /** Two sizes of one style among the session's garments. */
+  readonly sizeSwap: boolean;
+}
+
+/** A garment whose own dwell in a session reached minDwell. `ts` is the session start. */
+export interface ItemTriedFact {
+  readonly type: 'item.tried';
+  readonly ts: number;
+  readonly session: string;
+  readonly room: string;
+  readonly epc: string;
+  readonly gtin?: string;
+  readonly sku?: string;
+  readonly style?: string;
+  readonly size?: string;
+  /** When the garment was first seen in the session. */
+  readonly firstSeen: number;
+}
+
+export interface TransactionFact {
+  readonly type: 'transaction';
+  readonly ts: number;
+  readonly receipt: string;
+  readonly device: string;
+  readonly units: number;
+  /** The receipt total, as sent (not rounded here). */
+  readonly revenue: number;
+  readonly currency: string;
+  readonly member?: string;
+}
+
+/** A refund or void: negative units and revenue; not a transaction. */
+export interface AdjustmentFact {
+  readonly type: 'adjustment';
+  readonly ts: number;
+  readonly receipt: string;
+  readonly device: string;
+  readonly kind: 'refund' | 'void';
+  readonly units: number;
+  readonly revenue: number;
+  readonly currency: string;
+  readonly member?: string;
+}
+
+/** A tried item bought within conversionWindow after its session ended. `ts` is the receipt time. */
+export interface TriedBoughtFact {
+  readonly type: 'tried.bought';
+  readonly ts: number;
+  readonly receipt: string;
+  readonly epc: string;
+  readonly gtin?: string;
+  readonly sku?: string;
+  readonly style?: string;
+  readonly size?: string;
+  readonly room: string;
+  readonly session: string;
+  readonly sessionEnd: number;
+  /** Which key matched the sale line: the tag itself, its GTIN, or its SKU. */
+  readonly matchedBy: 'epc' | 'gtin' | 'sku';
+}
+
+export interface VipArrivalFact {
+  readonly type: 'vip.arrival';
+  readonly ts: number;
+  readonly member: string;
+  readonly tier: number;
+  readonly zone: string;
+  /** How the member was recognised: an RFID card read, or member.seen's `via`. */
+  readonly via: 'card' | 'app' | 'wifi';
+  /** The member's open invitation, when there is one. */
+  readonly invitationId?: string;
+}
+
+/** A VIP is no longer counted in store: seen leaving at an entrance, or not seen for the presence timeout. */
+export interface VipDepartureFact {
+  readonly type: 'vip.departure';
+  /** The exit sighting, or the last sighting on timeout. */
+  readonly ts: number;
+  readonly member: string;
+  readonly tier: number;
+  readonly since: number;
+  readonly reason: 'exit' | 'timeout';
+}
+
+interface InvitationRef {
+  readonly invitation: string;
+  readonly member: string;
+  readonly staff: string;
+  readonly channel: string;
+  readonly campaign: string;
+  readonly invitedAt: number;
+}
+
+/**
+ * One attributed outcome of an invitation (last touch: the member's most recent invitation
+ * whose window holds the outcome). `ts` is the time of the outcome itself.
+ */
+export interface InvitationOutcomeFact extends InvitationRef {
+  readonly type: 'invitation.outcome';
+  readonly ts: number;
+  readonly outcome: 'arrived' | 'tried' | 'bought' | 'refunded';
+  /** First outcome of this kind for the invitation (arrived/tried are only ever first). */
+  readonly first: boolean;
+  readonly triedBy?: 'credential' | 'session';
+  readonly receipt?: string;
+  /** Receipt total: positive for bought, negative for refunded. */
+  readonly revenue?: number;
+}
+
+/** An invitation's window closed: its final outcome. `ts` is the close (invitedAt + window). */
+export interface InvitationClosedFact extends InvitationRef {
+  readonly type: 'invitation.closed';
+  readonly ts: number;
+  readonly arrived: boolean;
+  readonly tried: boolean;
+  readonly purchases: number;
+  readonly revenue: number;
+}
+
+export type Fact =
+  | VisitorFact
+  | StaffInFact
+  | ExitFact
+  | PasserByFact
+  | OccupancyFact
+  | CounterRestartFact
+  | SessionFact
+  | ItemTriedFact
+  | TransactionFact
+  | AdjustmentFact
+  | TriedBoughtFact
+  | VipArrivalFact
+  | VipDepartureFact
+  | InvitationOutcomeFact
+  | InvitationClosedFact;
+
+export type FactType = Fact['type'];

@@ -1,0 +1,265 @@
+/**
+ * Fitting rooms: garment sightings (already filtered by the room's rssiMin and stripped of
+ * person tags) → try-on sessions.
+ *
+ * - A session starts at the first garment seen in a room.
+ * - It counts once some garment has stayed ≥ minDwell (lastSeen − firstSeen in the session).
+ * - It ends when no garment of it has been seen for leaveAfter; its end is the last
+ *   sighting (leaveAfter is only the detection delay). A sighting leaveAfter or more after
+ *   the last one starts a new session.
+ * - Tried item = a garment whose own dwell in the session is ≥ minDwell.
+ * - Size swap = two sizes of one style among the session's garments.
+ */
+
+import { ReadArbiter } from './cross-read.js';
+import type { Fact, SessionFact, SessionItem } from './facts.js';
+import { type CorrelatorLookups, gtin14, productFields } from './lookups.js';
+import { asArray, asNumber, asRecord } from './snapshot-util.js';
+import { LATE_HOLD_MS, NEVER, type Timed } from './timed.js';
+
+export interface GarmentState {
+  readonly epc: string;
+  readonly gtin?: string;
+  readonly sku?: string;
+  readonly style?: string;
+  readonly size?: string;
+  first: number;
+  last: number;
+  tried: boolean;
+}
+
+export interface SessionState {
+  readonly id: string;
+  readonly room: string;
+  readonly start: number;
+  lastSeen: number;
+  endDeadline: number;
+  counted: boolean;
+  readonly items: Map<string, GarmentState>;
+}
+
+export interface RoomInUse {
+  readonly room: string;
+  readonly session: string;
+  readonly since: number;
+  readonly lastSeen: number;
+  readonly items: number;
+  readonly counted: boolean;
+}
+
+/** What other reducers hear from the rooms. */
+export interface RoomsListener {
+  sessionCounted(session: SessionState, out: Fact[]): void;
+  sessionEnded(session: SessionState, out: Fact[]): void;
+}
+
+export interface RoomsSnapshot {
+  readonly arbiter: unknown;
+  readonly sessions: unknown[];
+}
+
+export class Rooms implements Timed {
+  private readonly sessions = new Map<string, SessionState>();
+  private arbiter: ReadArbiter;
+  /** Context of closeDue's callback, bound once instead of a closure per call. */
+  private firingOut: Fact[] = [];
+  private firingAt = 0;
+  private readonly applyBound = (room: string, epc: string, first: number, last: number) =>
+    this.apply(room, epc, first, last, this.firingAt, this.firingOut);
+
+  constructor(
+    private readonly minDwellMs: number,
+    private readonly leaveAfterMs: number,
+    settleMs: number,
+    private readonly lookups: CorrelatorLookups,
+    private readonly listener: RoomsListener,
+  ) {
+    this.arbiter = new ReadArbiter(settleMs);
+  }
+
+  /** A garment tag.seen in a fitting room, above the room's threshold. */
+  sighting(epc: string, room: string, first: number, last: number, peak: number, now: number): void {
+    this.arbiter.add(epc, room, first, last, peak, now);
+  }
+
+  inUse(): RoomInUse[] {
+    const rooms: RoomInUse[] = [];
+    for (const s of this.sessions.values()) {
+      rooms.push({
+        room: s.room,
+        session: s.id,
+        since: s.start,
+        lastSeen: s.lastSeen,
+        items: s.items.size,
+        counted: s.counted,
+      });
+    }
+    return rooms.sort((a, b) => (a.room < b.room ? -1 : a.room > b.room ? 1 : 0));
+  }
+
+  openSessions(): IterableIterator<SessionState> {
+    return this.sessions.values();
+  }
+
+  nextDeadline(): number {
+    let d = this.arbiter.nextDeadline();
+    for (const s of this.sessions.values()) if (s.endDeadline < d) d = s.endDeadline;
+    return d;
+  }
+
+  fire(deadline: number, out: Fact[]): void {
+    // Sightings first: a read from before the end deadline may still extend the session
+    // (apply() itself splits when the gap is leaveAfter or more).
+    this.firingOut = out;
+    this.firingAt = deadline;
+    this.arbiter.closeDue(deadline, this.applyBound);
+    this.firingOut = [];
+    for (const s of [...this.sessions.values()]) {
+      if (s.endDeadline > deadline) continue;
+      // A read still waiting in an open second could extend it: decide when that closes.
+      const pending = this.arbiter.pendingDeadline(s.room, s.lastSeen + this.leaveAfterMs);
+      if (pending !== NEVER) s.endDeadline = pending;
+      else this.end(s, out);
+    }
+  }
+
+  private apply(room: string, epc: string, first: number, last: number, at: number, out: Fact[]): void {
+    let s = this.sessions.get(room);
+    if (s && first - s.lastSeen >= this.leaveAfterMs) {
+      this.end(s, out);
+      s = undefined;
+    }
+    const started = !s;
+    if (!s) {
+      s = {
+        id: `${room}@${first}`,
+        room,
+        start: first,
+        lastSeen: last,
+        endDeadline: 0,
+        counted: false,
+        items: new Map(),
+      };
+      this.sessions.set(room, s);
+    }
+    // A late sighting older than the session start is clamped: the start is the session's id.
+    const from = Math.max(first, s.start);
+    const to = Math.max(last, from);
+    let g = s.items.get(epc);
+    if (!g) {
+      g = this.garment(epc, from, to);
+      s.items.set(epc, g);
+    } else {
+      if (from < g.first) g.first = from;
+      if (to > g.last) g.last = to;
+    }
+    if (to > s.lastSeen) s.lastSeen = to;
+    s.endDeadline = Math.max(s.lastSeen + this.leaveAfterMs, at + LATE_HOLD_MS);
+    if (started) out.push(sessionFact('session.started', s));
+    if (!g.tried && g.last - g.first >= this.minDwellMs) {
+      g.tried = true;
+      if (!s.counted) {
+        s.counted = true;
+        out.push(sessionFact('session.counted', s));
+        this.listener.sessionCounted(s, out);
+      }
+      out.push({
+        type: 'item.tried',
+        ts: s.start,
+        session: s.id,
+        room,
+        epc,
+        ...productFields(g),
+        firstSeen: g.first,
+      });
+    }
+  }
+
+  private end(s: SessionState, out: Fact[]): void {
+    this.sessions.delete(s.room);
+    out.push(sessionFact('session.ended', s));
+    this.listener.sessionEnded(s, out);
+  }
+
+  private garment(epc: string, first: number, last: number): GarmentState {
+    const p = this.lookups.resolveProduct(epc);
+    const g: { -readonly [K in keyof GarmentState]: GarmentState[K] } = { epc, first, last, tried: false };
+    if (p?.gtin !== undefined) g.gtin = gtin14(p.gtin);
+    if (p?.sku !== undefined) g.sku = p.sku;
+    if (p?.style !== undefined) g.style = p.style;
+    if (p?.size !== undefined) g.size = p.size;
+    return g;
+  }
+
+  snapshot(): RoomsSnapshot {
+    return {
+      arbiter: this.arbiter.snapshot(),
+      sessions: [...this.sessions.values()].map((s) => ({
+        room: s.room,
+        start: s.start,
+        lastSeen: s.lastSeen,
+        endDeadline: s.endDeadline,
+        counted: s.counted,
+        items: [...s.items.values()].map((g) => ({ ...g })),
+      })),
+    };
+  }
+
+  restoreState(data: unknown, settleMs: number): void {
+    const d = asRecord(data, 'rooms');
+    this.arbiter = ReadArbiter.restore(settleMs, d.arbiter);
+    for (const raw of asArray(d.sessions, 'rooms.sessions')) {
+      const r = asRecord(raw, 'session');
+      const room = String(r.room);
+      const start = asNumber(r.start, 'start');
+      const items = new Map<string, GarmentState>();
+      for (const rawItem of asArray(r.items, 'session.items')) {
+        const i = asRecord(rawItem, 'item');
+        const g: { -readonly [K in keyof GarmentState]: GarmentState[K] } = {
+          epc: String(i.epc),
+          first: asNumber(i.first, 'first'),
+          last: asNumber(i.last, 'last'),
+          tried: i.tried === true,
+        };
+        if (typeof i.gtin === 'string') g.gtin = i.gtin;
+        if (typeof i.sku === 'string') g.sku = i.sku;
+        if (typeof i.style === 'string') g.style = i.style;
+        if (typeof i.size === 'string') g.size = i.size;
+        items.set(g.epc, g);
+      }
+      this.sessions.set(room, {
+        id: `${room}@${start}`,
+        room,
+        start,
+        lastSeen: asNumber(r.lastSeen, 'lastSeen'),
+        endDeadline: asNumber(r.endDeadline, 'endDeadline'),
+        counted: r.counted === true,
+        items,
+      });
+    }
+  }
+}
+
+function sessionFact(type: SessionFact['type'], s: SessionState): SessionFact {
+  const items: SessionItem[] = [];
+  const sizesByStyle = new Map<string, string>();
+  let sizeSwap = false;
+  for (const g of s.items.values()) {
+    items.push({ epc: g.epc, ...productFields(g), dwellMs: g.last - g.first, tried: g.tried });
+    if (g.style === undefined || g.size === undefined) continue;
+    const seen = sizesByStyle.get(g.style);
+    if (seen === undefined) sizesByStyle.set(g.style, g.size);
+    else if (seen !== g.size) sizeSwap = true;
+  }
+  return {
+    type,
+    ts: s.start,
+    session: s.id,
+    room: s.room,
+    start: s.start,
+    end: s.lastSeen,
+    counted: s.counted,
+    items,
+    sizeSwap,
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Visits: door counters → visitors, exits, passers-by and occupancy.
+ *
+ * - `door.crossing` and `door.totals` (as deltas, see door-totals.ts) at `entrance` zones:
+ *   ins go through the staff window (staff-window.ts) and become visitor facts; outs are
+ *   exit facts at once; both move occupancy (all ins, staff too, since staff also go out).
+ * - Counters at `outside` zones count passers-by in either direction.
+ * - Counters in other zones are ignored.
+ */
+import type { DoorCrossingEvent, DoorTotalsEvent } from '../../protocols/index.js';
+import type { StoreCalendar } from '../time/index.js';
+import type { ResolvedConfig } from './config.js';
+import { DoorTotals } from './door-totals.js';
+import type { Fact } from './facts.js';
+import { Occupancy } from './occupancy.js';
+import { asRecord } from './snapshot-util.js';
+import { StaffWindow, type StaffWindowSnapshot } from './staff-window.js';
+import type { Timed } from './timed.js';
+
+export interface VisitsSnapshot {
+  readonly totals: unknown;
+  readonly staff: StaffWindowSnapshot;
+  readonly occupancy: unknown;
+}
+
+export class Visits implements Timed {
+  private constructor(
+    private readonly config: ResolvedConfig,
+    private readonly totals: DoorTotals,
+    private readonly staff: StaffWindow,
+    private readonly occupancy: Occupancy,
+  ) {}
+
+  static create(config: ResolvedConfig, calendar: StoreCalendar): Visits {
+    return new Visits(
+      config,
+      new DoorTotals(),
+      new StaffWindow(config.staffWindowMs, config.settleMs),
+      new Occupancy(calendar, config.openingTime),
+    );
+  }
+
+  crossing(e: DoorCrossingEvent, out: Fact[]): void {
+    if (e.n <= 0) return;
+    this.count(e.ts, e.door, e.zone, e.dir === 'in' ? e.n : 0, e.dir === 'out' ? e.n : 0, out);
+  }
+
+  doorTotals(e: DoorTotalsEvent, out: Fact[]): void {
+    const kind = this.config.zoneKinds.get(e.zone);
+    if (kind !== 'entrance' && kind !== 'outside') return;
+    const delta = this.totals.delta(e);
+    if (delta.restart) {
+      out.push({
+        type: 'counter.restart',
+        ts: e.ts,
+        device: e.device,
+        door: e.door,
+        boot: e.boot,
+        reason: delta.restart,
+      });
+    }
+    this.count(e.ts, e.door, e.zone, delta.dIn, delta.dOut, out);
+  }
+
+  /** A staff badge (tag or member.seen via staff) seen in an entrance zone. */
+  staffSeen(zone: string, badge: string, first: number, last: number, now: number): void {
+    this.staff.badgeSeen(zone, badge, first, last, now);
+  }
+
+  occupancyAt(now: number): number {
+    return this.occupancy.current(now);
+  }
+
+  nextDeadline(): number {
+    const a = this.staff.nextDeadline();
+    const b = this.occupancy.nextDeadline();
+    return Math.min(a, b);
+  }
+
+  fire(deadline: number, out: Fact[]): void {
+    if (this.staff.nextDeadline() <= deadline) this.staff.fire(deadline, out);
+    if (this.occupancy.nextDeadline() <= deadline) this.occupancy.fire(deadline, out);
+  }
+
+  private count(ts: number, door: string, zone: string, ins: number, outs: number, out: Fact[]): void {
+    if (ins <= 0 && outs <= 0) return;
+    const kind = this.config.zoneKinds.get(zone);
+    if (kind === 'entrance') {
+      if (ins > 0) this.staff.holdIn(ts, door, zone, ins);
+      this.occupancy.apply(ts, ins, outs, out);
+      if (outs > 0) out.push({ type: 'exit', ts, door, zone, n: outs });
+    } else if (kind === 'outside') {
+      out.push({ type: 'passerby', ts, door, zone, n: ins + outs });
+    }
+  }
+
+  snapshot(): VisitsSnapshot {
+    return { totals: this.totals.snapshot(), staff: this.staff.snapshot(), occupancy: this.occupancy.snapshot() };
+  }
+
+  static restore(config: ResolvedConfig, calendar: StoreCalendar, data: unknown): Visits {
+    const d = asRecord(data, 'visits');
+    return new Visits(
+      config,
+      DoorTotals.restore(d.totals),
+      StaffWindow.restore(config.staffWindowMs, config.settleMs, d.staff),
+      Occupancy.restore(calendar, config.openingTime, d.occupancy),
+    );
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The composition root: the one place that builds and wires the gateway.
+ *
+ *   devices ─► broker (aedes) ─► ingest ─► group commit ─► journal
+ *                                              └─► derivation (correlate ─► facts, buckets)
+ *                                                     └─► alerts, SSE, API
+ */
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { referenceRoutes } from './api/reference.js';
+import { buildApi } from './api/server.js';
+import { sseRoutes } from './api/sse.js';
+import { viewRoutes } from './api/views.js';
+import { EmbeddedBroker } from './broker/broker.js';
+import { type Clock, systemClock } from './clock/index.js';
+import type { GatewayConfig } from './config/index.js';
+import { Derivation } from './derive/index.js';
+import { DeviceRegistry } from './health/registry.js';
+import { GroupCommit, Ingest } from './ingest/index.js';
+import { type Db, Journal, openDb, RejectedStore } from './journal/index.js';
+import { LiveFeed } from './live/feed.js';
+import { createLogger, type Logger } from './log.js';
+import { GatewayMetrics } from './metrics/index.js';
+import { PortInUseError } from './ports.js';
+import { ReferenceData } from './reference/index.js';
+import { createStoreCalendar } from './time/index.js';
+import { BucketStore } from './views/buckets.js';
+import { LiveView } from './views/live.js';
+
+export interface GatewayOptions {
+  readonly config: GatewayConfig;
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  /** How often the clock's passing is fed to correlation (ms of real time). */
+  readonly tickEveryMs?: number;
+}
+
+export interface RunningGateway {
+  readonly config: GatewayConfig;
+  readonly mqttPort: number;
+  readonly httpPort: number;
+  readonly db: Db;
+  readonly metrics: GatewayMetrics;
+  readonly derivation: Derivation;
+  readonly reference: ReferenceData;
+  readonly feed: LiveFeed;
+  readonly broker: EmbeddedBroker;
+  readonly api: FastifyInstance;
+  /** Stops accepting, commits what was received, acknowledges it, closes. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger();
+  const metrics = new GatewayMetrics();
+
+  const calendar = createStoreCalendar(config.store.timezone);
+  const db = openDb(config.dataDir);
+  const journal = new Journal(db);
+  const rejected = new RejectedStore(db);
+  const reference = new ReferenceData(db);
+  const derivation = Derivation.open({
+    db,
+    journal,
+    config,
+    clock,
+    log: log.child({ component: 'derive' }),
+    metrics,
+    reference,
+  });
+  const commit = new GroupCommit(db, journal, rejected, derivation, metrics);
+  const ingest = new Ingest({ config, clock, log: log.child({ component: 'ingest' }), commit });
+  const broker = await EmbeddedBroker.create({ config, log: log.child({ component: 'broker' }), metrics, ingest });
+
+  // Read side: device health, the live feed (SSE) and the views.
+  const devices = new DeviceRegistry(config, clock);
+  devices.seed(db);
+  commit.observe((summary) => devices.record(summary));
+  const feed = new LiveFeed();
+  derivation.onFacts((facts) => {
+    for (const fact of facts) feed.publish('fact', fact);
+  });
+  const live = new LiveView({
+    config,
+    clock,
+    calendar,
+    buckets: new BucketStore(db),
+    state: () => derivation.state,
+    reference,
+  });
+
+  let listening = false;
+  const api = await buildApi({
+    log,
+    registry: metrics.registry,
+    notReadyReason: () => (listening ? derivation.notReadyReason() : 'starting'),
+    routes: [
+      viewRoutes({ config, db, clock, calendar, live, devices, rejected }),
+      referenceRoutes(reference),
+      sseRoutes(feed),
+    ],
+    onMqttWebSocket: (ws) => broker.handleWebSocket(ws),
+    maxWebSocketBytes: config.mqtt.maxPacketBytes,
+  });
+
+  const ticker = setInterval(() => {
+    commit.flushTick();
+    for (const change of devices.changes()) feed.publish('device', change);
+  }, options.tickEveryMs ?? 1000);
+  ticker.unref();
+
+  let mqttPort: number;
+  let httpPort: number;
+  try {
+    mqttPort = await listenOrExplain(
+      () => broker.listen(config.mqtt.port, config.mqtt.host),
+      'mqtt.port',
+      'GW_MQTT_PORT',
+      config.mqtt.port,
+    );
+    httpPort = await listenOrExplain(
+      async () => {
+        await api.listen({ port: config.http.port, host: config.http.host });
+        return (api.server.address() as AddressInfo).port;
+      },
+      'http.port',
+      'GW_HTTP_PORT',
+      config.http.port,
+    );
+  } catch (err) {
+    clearInterval(ticker);
+    await broker.close().catch(() => undefined);
+    await api.close().catch(() => undefined);
+    db.close();
+    throw err;
+  }
+  listening = true;
+  log.info(
+    { component: 'gateway', store: config.store.id, mqttPort, httpPort, dataDir: config.dataDir },
+    'gateway started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      listening = false;
+      clearInterval(ticker);
+      // Accept nothing new, commit and acknowledge what was received, then close.
+      broker.stopAccepting();
+      commit.close();
+      await broker.close();
+      await api.close();
+      derivation.close();
+      db.close();
+      log.info({ component: 'gateway' }, 'gateway stopped');
+    })();
+    return stopping;
+  };
+
+  return { config, mqttPort, httpPort, db, metrics, derivation, reference, feed, broker, api, stop };
+}
+
+async function listenOrExplain(
+  listen: () => Promise<number>,
+  setting: string,
+  env: string,
+  port: number,
+): Promise<number> {
+  try {
+    return await listen();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(port, setting, env, err);
+    throw err;
+  }
+}
