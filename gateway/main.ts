@@ -7,16 +7,23 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { AlertDispatcher } from './alerts/dispatcher.js';
+import { AlertStore } from './alerts/store.js';
+import { AlertWebhook } from './alerts/webhook.js';
+import { invitationRoutes } from './api/invitations.js';
 import { referenceRoutes } from './api/reference.js';
+import { roomRoutes } from './api/rooms.js';
 import { buildApi } from './api/server.js';
 import { sseRoutes } from './api/sse.js';
 import { viewRoutes } from './api/views.js';
+import { vipRoutes } from './api/vip.js';
 import { EmbeddedBroker } from './broker/broker.js';
 import { type Clock, systemClock } from './clock/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { Derivation } from './derive/index.js';
 import { DeviceRegistry } from './health/registry.js';
 import { GroupCommit, Ingest } from './ingest/index.js';
+import { InvitationStore } from './invitations/store.js';
 import { type Db, Journal, openDb, RejectedStore } from './journal/index.js';
 import { LiveFeed } from './live/feed.js';
 import { createLogger, type Logger } from './log.js';
@@ -61,6 +68,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const journal = new Journal(db);
   const rejected = new RejectedStore(db);
   const reference = new ReferenceData(db);
+  const alerts = new AlertStore(db, reference);
+  const invitations = new InvitationStore(db);
   const derivation = Derivation.open({
     db,
     journal,
@@ -69,6 +78,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log: log.child({ component: 'derive' }),
     metrics,
     reference,
+    writers: [(_rows, facts) => alerts.record(facts), (rows, facts) => invitations.record(rows, facts)],
   });
   const commit = new GroupCommit(db, journal, rejected, derivation, metrics);
   const ingest = new Ingest({ config, clock, log: log.child({ component: 'ingest' }), commit });
@@ -79,7 +89,20 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   devices.seed(db);
   commit.observe((summary) => devices.record(summary));
   const feed = new LiveFeed();
+  const webhook = config.alerts.webhook
+    ? new AlertWebhook(config.alerts.webhook, log.child({ component: 'webhook' }))
+    : undefined;
+  const dispatcher = new AlertDispatcher({
+    storeId: config.store.id,
+    alerts,
+    feed,
+    mqtt: broker,
+    webhook,
+    log: log.child({ component: 'alerts' }),
+  });
   derivation.onFacts((facts) => {
+    // Alerts first: they are the time-critical output.
+    dispatcher.onFacts(facts);
     for (const fact of facts) feed.publish('fact', fact);
   });
   const live = new LiveView({
@@ -100,6 +123,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       viewRoutes({ config, db, clock, calendar, live, devices, rejected }),
       referenceRoutes(reference),
       sseRoutes(feed),
+      vipRoutes({ alerts, dispatcher, clock, days: calendar }),
+      invitationRoutes({ invitations, ingest, reference, clock, days: calendar }),
+      roomRoutes({ config, db, clock, calendar, reference, state: () => derivation.state }),
     ],
     onMqttWebSocket: (ws) => broker.handleWebSocket(ws),
     maxWebSocketBytes: config.mqtt.maxPacketBytes,
@@ -147,6 +173,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     stopping ??= (async () => {
       listening = false;
       clearInterval(ticker);
+      webhook?.stop();
       // Accept nothing new, commit and acknowledge what was received, then close.
       broker.stopAccepting();
       commit.close();

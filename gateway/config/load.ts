@@ -188,6 +188,9 @@ function resolveConfig(file: ConfigFile, baseDir: string): GatewayConfig {
       skewBoundMs: ms(c.skewBound, '5m'),
       settleMs: ms(c.settle, '1500ms'),
     },
+    alerts: file.alerts?.webhook
+      ? { webhook: { url: file.alerts.webhook.url, format: file.alerts.webhook.format ?? 'json' } }
+      : {},
     upstream: {
       ...(file.upstream?.natsUrl ? { natsUrl: file.upstream.natsUrl } : {}),
       tenant: file.upstream?.tenant ?? 'default',

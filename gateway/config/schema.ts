@@ -162,6 +162,25 @@ export const ConfigFile = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    alerts: Type.Optional(
+      Type.Object(
+        {
+          /** Optional outgoing webhook for VIP alerts (a WeCom / DingTalk group robot, or any JSON endpoint). */
+          webhook: Type.Optional(
+            Type.Object(
+              {
+                url: Type.String({ pattern: '^https?://' }),
+                format: Type.Optional(
+                  Type.Union([Type.Literal('json'), Type.Literal('wecom'), Type.Literal('dingtalk')]),
+                ),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     upstream: Type.Optional(
       Type.Object(
         {

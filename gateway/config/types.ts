@@ -26,6 +26,7 @@ export interface GatewayConfig {
     readonly skewBoundMs: number;
     readonly settleMs: number;
   };
+  readonly alerts: { readonly webhook?: { readonly url: string; readonly format: 'json' | 'wecom' | 'dingtalk' } };
   readonly upstream: { readonly natsUrl?: string; readonly tenant: string; readonly credsFile?: string };
 }
 

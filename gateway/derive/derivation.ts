@@ -10,11 +10,10 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { DeviceEvent } from '../../protocols/index.js';
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { CommitHook } from '../ingest/index.js';
-import type { Db, Journal, JournalRow } from '../journal/index.js';
+import type { Db, Journal, JournalEvent, JournalRow } from '../journal/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
 import type { ReferenceData } from '../reference/index.js';
 import { type CorrelationEngine, createEngine, type Fact, restoreEngine } from './engine.js';
@@ -28,6 +27,8 @@ export interface DerivationContext {
   readonly log: Logger;
   readonly metrics: GatewayMetrics;
   readonly reference: ReferenceData;
+  /** More writers of derived state (alerts, invitations), run in the same transaction. */
+  readonly writers?: readonly ((rows: readonly JournalRow[], facts: readonly Fact[]) => void)[];
   /** Write a snapshot after this many journal rows or this much clock time, whichever first. */
   readonly snapshotEveryRows?: number;
   readonly snapshotEveryMs?: number;
@@ -96,15 +97,19 @@ export class Derivation implements CommitHook<DerivedBatch> {
     let events = 0;
     let facts = 0;
     let batch: Fact[] = [];
+    let rows: JournalRow[] = [];
     const flush = () => {
       db.transaction(() => {
         derivation.writer.write(batch);
+        for (const write of ctx.writers ?? []) write(rows, batch);
         derivation.writeProgress.run(derivation.appliedSeq, derivation.lastTick);
       })();
       facts += batch.length;
       batch = [];
+      rows = [];
     };
     for (const row of ctx.journal.readAfter(0)) {
+      rows.push(row);
       derivation.feedEvent(row.event, batch);
       derivation.appliedSeq = row.seq;
       events++;
@@ -141,6 +146,7 @@ export class Derivation implements CommitHook<DerivedBatch> {
     }
     this.feedTick(this.ctx.clock.now(), facts);
     this.writer.write(facts);
+    for (const write of this.ctx.writers ?? []) write(rows, facts);
     this.writeProgress.run(this.appliedSeq, this.lastTick);
     this.rowsSinceSnapshot += rows.length;
     this.maybeSnapshot();
@@ -170,16 +176,20 @@ export class Derivation implements CommitHook<DerivedBatch> {
 
   // --- internals ----------------------------------------------------------------------
 
-  private feedEvent(event: DeviceEvent, facts: Fact[]): void {
+  private feedEvent(event: JournalEvent, facts: Fact[]): void {
     this.feedTick(event.rxTs, facts);
-    for (const fact of this.engine.step({ kind: 'event', event })) facts.push(fact);
+    if (event.type === 'invitation.recorded') {
+      this.engine.stepInto({ kind: 'invitation', invitation: event.invitation }, facts);
+    } else {
+      this.engine.stepInto({ kind: 'event', event }, facts);
+    }
   }
 
   /** Ticks never go backwards: the clock may, events' rxTs may be older than the last tick. */
   private feedTick(ts: number, facts: Fact[]): void {
     if (ts <= this.lastTick) return;
     this.lastTick = ts;
-    for (const fact of this.engine.step({ kind: 'tick', ts })) facts.push(fact);
+    this.engine.stepInto({ kind: 'tick', ts }, facts);
   }
 
   private recover(): void {

@@ -32,7 +32,7 @@ export class FactWriter {
   constructor(db: Db, config: GatewayConfig) {
     this.buckets = new BucketStore(db);
     this.calendar = createStoreCalendar(config.store.timezone);
-    this.insertFact = db.prepare('INSERT INTO facts (type, ts, body) VALUES (?, ?, ?)');
+    this.insertFact = db.prepare('INSERT INTO facts (type, ts, member, body) VALUES (?, ?, ?, ?)');
   }
 
   /** Deletes every derived row (rebuild starts from nothing). */
@@ -92,7 +92,10 @@ export class FactWriter {
         default:
           break;
       }
-      if (LISTED.has(fact.type)) this.insertFact.run(fact.type, fact.ts, JSON.stringify(fact));
+      if (LISTED.has(fact.type)) {
+        const member = 'member' in fact && typeof fact.member === 'string' ? fact.member : null;
+        this.insertFact.run(fact.type, fact.ts, member, JSON.stringify(fact));
+      }
     }
     this.buckets.apply(deltas);
     return [...deltas.keys()];

@@ -4,8 +4,7 @@
  * transaction committed. This is what lets a QoS1 PUBACK wait for durability without
  * paying one fsync per message.
  */
-import type { DeviceEvent } from '../../protocols/index.js';
-import type { Db, Journal, JournalRow, RejectedInput, RejectedStore } from '../journal/index.js';
+import type { Db, Journal, JournalEvent, JournalRow, RejectedInput, RejectedStore } from '../journal/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
 
 export type Done = (err?: Error) => void;
@@ -13,7 +12,7 @@ export type Done = (err?: Error) => void;
 export interface PendingInput {
   /** Device the counters are kept for ('' when the sender is not a configured device). */
   readonly device: string;
-  readonly events: readonly DeviceEvent[];
+  readonly events: readonly JournalEvent[];
   readonly rejected: RejectedInput | undefined;
   readonly done: Done;
 }

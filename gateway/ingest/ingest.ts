@@ -3,9 +3,10 @@
  * or rejected, and is handed to group commit. `done` fires once the input is durable.
  */
 import type { Logger } from 'pino';
-import type { DeviceEvent, RejectCode } from '../../protocols/index.js';
+import type { RejectCode } from '../../protocols/index.js';
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
+import type { JournalEvent } from '../journal/index.js';
 import type { Done, GroupCommit } from './group-commit.js';
 import { decodeMqttInput } from './mqtt-decode.js';
 
@@ -41,8 +42,8 @@ export class Ingest {
     }
   }
 
-  /** Events a driver decoded itself (serial, GPIO, HTTP): already stamped and zoned. */
-  fromDriver(device: string, events: readonly DeviceEvent[], done: Done): void {
+  /** Events a driver decoded itself (serial, GPIO, HTTP) or an API input: already stamped and zoned. */
+  fromDriver(device: string, events: readonly JournalEvent[], done: Done): void {
     this.ctx.commit.enqueue({ device, events, rejected: undefined, done });
   }
 

@@ -50,12 +50,14 @@ const MIGRATIONS: readonly string[] = [
   );
 
   CREATE TABLE facts (
-    id    INTEGER PRIMARY KEY,
-    type  TEXT    NOT NULL,
-    ts    INTEGER NOT NULL,
-    body  TEXT    NOT NULL
+    id      INTEGER PRIMARY KEY,
+    type    TEXT    NOT NULL,
+    ts      INTEGER NOT NULL,
+    member  TEXT,
+    body    TEXT    NOT NULL
   );
   CREATE INDEX facts_type_ts ON facts (type, ts);
+  CREATE INDEX facts_member ON facts (member, type, ts) WHERE member IS NOT NULL;
 
   -- One row: how far derived state got, and the correlator snapshot it can restart from.
   CREATE TABLE progress (
@@ -107,6 +109,28 @@ const MIGRATIONS: readonly string[] = [
     payload  TEXT    NOT NULL,
     created  INTEGER NOT NULL
   );
+  `,
+  `
+  -- VIP alerts with the profile staff saw, and who took care of them.
+  CREATE TABLE alerts (
+    id        TEXT PRIMARY KEY,
+    ts        INTEGER NOT NULL,
+    member    TEXT    NOT NULL,
+    body      TEXT    NOT NULL,
+    acked_by  TEXT,
+    acked_at  INTEGER
+  );
+  CREATE INDEX alerts_ts ON alerts (ts);
+  -- Invitations (邀约) as recorded; the journal holds the same record for replay.
+  CREATE TABLE invitations (
+    id        TEXT PRIMARY KEY,
+    ts        INTEGER NOT NULL,
+    member    TEXT    NOT NULL,
+    staff     TEXT    NOT NULL,
+    channel   TEXT    NOT NULL,
+    campaign  TEXT    NOT NULL
+  );
+  CREATE INDEX invitations_ts ON invitations (ts);
   `,
 ];
 

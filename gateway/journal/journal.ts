@@ -3,12 +3,12 @@
  * caller's transaction (see GroupCommit); a (device, id) pair already present is ignored,
  * which is how duplicates from QoS1 retries and device re-sends are dropped.
  */
-import type { DeviceEvent } from '../../protocols/index.js';
 import type { Db } from './db.js';
+import type { JournalEvent } from './events.js';
 
 export interface JournalRow {
   readonly seq: number;
-  readonly event: DeviceEvent;
+  readonly event: JournalEvent;
 }
 
 export class Journal {
@@ -25,7 +25,7 @@ export class Journal {
   }
 
   /** Appends one event; returns its seq, or undefined when (device, id) was already journaled. Call inside a transaction. */
-  append(event: DeviceEvent): number | undefined {
+  append(event: JournalEvent): number | undefined {
     const info = this.insert.run(event.device, event.id, event.type, event.ts, event.rxTs, JSON.stringify(event));
     return info.changes === 1 ? Number(info.lastInsertRowid) : undefined;
   }
@@ -39,7 +39,7 @@ export class Journal {
     let cursor = seq;
     for (;;) {
       const rows = this.selectFrom.all(cursor, pageSize) as { seq: number; body: string }[];
-      for (const row of rows) yield { seq: row.seq, event: JSON.parse(row.body) as DeviceEvent };
+      for (const row of rows) yield { seq: row.seq, event: JSON.parse(row.body) as JournalEvent };
       const last = rows.at(-1);
       if (!last || rows.length < pageSize) return;
       cursor = last.seq;

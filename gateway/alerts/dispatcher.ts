@@ -1,0 +1,53 @@
+/**
+ * Delivers VIP alerts once they are durable: MQTT `retail/{store}/alerts/vip` (QoS1) for
+ * staff devices, the SSE feed for screens, and the optional webhook.
+ */
+import type { Logger } from 'pino';
+import { topics } from '../../protocols/index.js';
+import type { Fact } from '../correlate/index.js';
+import type { LiveFeed } from '../live/feed.js';
+import { type AlertStore, alertId, type VipAlert } from './store.js';
+import type { AlertWebhook } from './webhook.js';
+
+export interface AlertPublisher {
+  publish(topic: string, payload: string, opts: { qos: 0 | 1; retain: boolean }): Promise<void>;
+}
+
+export class AlertDispatcher {
+  constructor(
+    private readonly deps: {
+      storeId: string;
+      alerts: AlertStore;
+      feed: LiveFeed;
+      mqtt: AlertPublisher;
+      webhook: AlertWebhook | undefined;
+      log: Logger;
+    },
+  ) {}
+
+  onFacts(facts: readonly Fact[]): void {
+    for (const fact of facts) {
+      if (fact.type !== 'vip.arrival') continue;
+      const alert = this.deps.alerts.get(alertId(fact));
+      if (alert) this.deliver(alert);
+    }
+  }
+
+  /** An acknowledgement, shown at once on every other screen and staff device. */
+  acknowledged(alert: VipAlert): void {
+    this.deps.feed.publish('vip.ack', { id: alert.id, member: alert.member, ack: alert.ack });
+    this.publishMqtt({ v: 1, type: 'vip.ack', id: alert.id, member: alert.member, ack: alert.ack });
+  }
+
+  private deliver(alert: VipAlert): void {
+    this.publishMqtt({ v: 1, ...alert, ts: new Date(alert.ts).toISOString() });
+    this.deps.feed.publish('vip.arrival', alert);
+    this.deps.webhook?.enqueue(alert);
+  }
+
+  private publishMqtt(message: object): void {
+    this.deps.mqtt
+      .publish(topics.vipAlerts(this.deps.storeId), JSON.stringify(message), { qos: 1, retain: false })
+      .catch((err: unknown) => this.deps.log.warn({ err }, 'vip alert mqtt publish failed'));
+  }
+}

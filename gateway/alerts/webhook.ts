@@ -1,0 +1,95 @@
+/**
+ * Optional outgoing webhook for VIP alerts (e.g. a WeCom or DingTalk group robot): JSON POST
+ * with retries and exponential backoff, a bounded queue, and no effect on ingest if the
+ * far end is slow or down.
+ */
+import type { Logger } from 'pino';
+import type { VipAlert } from './store.js';
+
+export type WebhookFormat = 'json' | 'wecom' | 'dingtalk';
+
+export interface WebhookOptions {
+  readonly url: string;
+  readonly format: WebhookFormat;
+  readonly maxAttempts?: number;
+  readonly baseDelayMs?: number;
+  readonly timeoutMs?: number;
+  readonly maxQueue?: number;
+}
+
+/** Group robots take markdown text; our own format is the alert itself. */
+export function webhookBody(alert: VipAlert, format: WebhookFormat): unknown {
+  if (format === 'json') return { type: 'vip.arrival', alert };
+  const p = alert.profile;
+  const lines = [
+    `### VIP 到店 ${'★'.repeat(p.tier)}`,
+    `**${p.name ?? alert.member}** (${alert.zone})`,
+    p.invitation ? `邀约: ${p.invitation.campaign} / ${p.invitation.staff}` : '',
+    p.recentPurchases.length > 0 ? `最近购买: ${p.recentPurchases.length} 单` : '',
+  ].filter((l) => l !== '');
+  const text = lines.join('\n');
+  return format === 'wecom'
+    ? { msgtype: 'markdown', markdown: { content: text } }
+    : { msgtype: 'markdown', markdown: { title: 'VIP 到店', text } };
+}
+
+export class AlertWebhook {
+  private readonly queue: VipAlert[] = [];
+  private running = false;
+  private stopped = false;
+  delivered = 0;
+  failed = 0;
+
+  constructor(
+    private readonly options: WebhookOptions,
+    private readonly log: Logger,
+  ) {}
+
+  enqueue(alert: VipAlert): void {
+    if (this.stopped) return;
+    if (this.queue.length >= (this.options.maxQueue ?? 1000)) {
+      this.queue.shift();
+      this.failed++;
+      this.log.warn({ url: this.options.url }, 'webhook queue full; dropped the oldest alert');
+    }
+    this.queue.push(alert);
+    if (!this.running) void this.drain();
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (!this.stopped && this.queue.length > 0) {
+      const alert = this.queue[0] as VipAlert;
+      if (await this.deliver(alert)) this.delivered++;
+      else this.failed++;
+      this.queue.shift();
+    }
+    this.running = false;
+  }
+
+  private async deliver(alert: VipAlert): Promise<boolean> {
+    const attempts = this.options.maxAttempts ?? 5;
+    const base = this.options.baseDelayMs ?? 500;
+    for (let attempt = 1; attempt <= attempts && !this.stopped; attempt++) {
+      try {
+        const res = await fetch(this.options.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(webhookBody(alert, this.options.format)),
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
+        });
+        if (res.ok) return true;
+        this.log.warn({ url: this.options.url, status: res.status, attempt }, 'webhook refused alert');
+        if (res.status >= 400 && res.status < 500 && res.status !== 429) return false;
+      } catch (err) {
+        this.log.warn({ url: this.options.url, attempt, err }, 'webhook delivery failed');
+      }
+      await new Promise((r) => setTimeout(r, base * 2 ** (attempt - 1)));
+    }
+    return false;
+  }
+}

@@ -1,0 +1,84 @@
+/** Invitations (邀约): record, list, and the per-campaign / per-staff outcome report. */
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { Compile } from 'typebox/compile';
+import type { Clock } from '../clock/index.js';
+import type { Ingest } from '../ingest/index.js';
+import type { InvitationStore } from '../invitations/store.js';
+import type { InvitationRecorded } from '../journal/index.js';
+import type { ReferenceData } from '../reference/index.js';
+import { BadRequestError } from './errors.js';
+import { type LocalDays, optionalString, parseLimit, parseRange } from './query.js';
+
+const Text = Type.String({ minLength: 1, maxLength: 64 });
+const NewInvitation = Type.Object(
+  {
+    member: Text,
+    staff: Text,
+    channel: Text,
+    campaign: Text,
+    /** When the member was invited; default now. */
+    ts: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+const checkNew = Compile(NewInvitation);
+
+export function invitationRoutes(deps: {
+  invitations: InvitationStore;
+  ingest: Ingest;
+  reference: ReferenceData;
+  clock: Clock;
+  days: LocalDays;
+}) {
+  return (app: FastifyInstance) => {
+    app.post('/invitations', async (request, reply) => {
+      const body: unknown = request.body;
+      if (!checkNew.Check(body)) {
+        const first = checkNew.Errors(body)[0];
+        throw new BadRequestError(
+          `${first?.instancePath || '/'}: ${first?.message ?? 'invalid'}`,
+          'INVALID_INVITATION',
+        );
+      }
+      if (!deps.reference.memberById(body.member))
+        throw new BadRequestError(`unknown member ${body.member}`, 'UNKNOWN_MEMBER');
+      const now = deps.clock.now();
+      const invitation = {
+        id: randomUUID(),
+        member: body.member,
+        staff: body.staff,
+        channel: body.channel,
+        campaign: body.campaign,
+        ts: body.ts === undefined ? now : Date.parse(body.ts),
+      };
+      const event: InvitationRecorded = {
+        type: 'invitation.recorded',
+        device: 'api',
+        id: invitation.id,
+        ts: invitation.ts,
+        rxTs: now,
+        flags: 0,
+        invitation,
+      };
+      // 201 only once the invitation is journaled (durable) like any device input.
+      await new Promise<void>((resolve, reject) =>
+        deps.ingest.fromDriver('api', [event], (err) => (err ? reject(err) : resolve())),
+      );
+      return reply.status(201).send({ invitation });
+    });
+
+    app.get('/invitations', async (request) => {
+      const query = request.query as Record<string, unknown>;
+      const { from, to } = parseRange(query, deps.clock.now(), deps.days);
+      return { invitations: deps.invitations.list(from, to, parseLimit(query.limit, 500, 5000)) };
+    });
+
+    app.get('/invitations/report', async (request) => {
+      const query = request.query as Record<string, unknown>;
+      const { from, to } = parseRange(query, deps.clock.now(), deps.days);
+      return deps.invitations.report(from, to, optionalString(query.campaign, 'campaign'));
+    });
+  };
+}

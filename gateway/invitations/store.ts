@@ -1,0 +1,106 @@
+/**
+ * Invitations (邀约): recorded through the API, journaled for replay, listed, and reported
+ * per campaign and per staff member from the outcomes correlation attributed to them.
+ */
+import type { Fact, InvitationOutcomeFact } from '../correlate/index.js';
+import type { Db, JournalRow } from '../journal/index.js';
+
+export interface InvitationRecord {
+  readonly id: string;
+  readonly ts: number;
+  readonly member: string;
+  readonly staff: string;
+  readonly channel: string;
+  readonly campaign: string;
+}
+
+export interface OutcomeTotals {
+  invited: number;
+  arrived: number;
+  tried: number;
+  bought: number;
+  purchases: number;
+  revenue: number;
+}
+
+export interface InvitationReport {
+  readonly totals: OutcomeTotals;
+  readonly byCampaign: readonly ({ campaign: string } & OutcomeTotals)[];
+  readonly byStaff: readonly ({ staff: string } & OutcomeTotals)[];
+}
+
+const empty = (): OutcomeTotals => ({ invited: 0, arrived: 0, tried: 0, bought: 0, purchases: 0, revenue: 0 });
+
+export class InvitationStore {
+  private readonly insert;
+  private readonly selectRange;
+  private readonly selectOutcomes;
+
+  constructor(db: Db) {
+    this.insert = db.prepare(
+      'INSERT OR IGNORE INTO invitations (id, ts, member, staff, channel, campaign) VALUES (@id, @ts, @member, @staff, @channel, @campaign)',
+    );
+    this.selectRange = db.prepare(
+      'SELECT id, ts, member, staff, channel, campaign FROM invitations WHERE ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?',
+    );
+    this.selectOutcomes = db.prepare(
+      "SELECT body FROM facts WHERE type = 'invitation.outcome' AND json_extract(body, '$.invitation') IN (SELECT id FROM invitations WHERE ts >= ? AND ts < ?)",
+    );
+  }
+
+  /** Keeps the table in step with journaled invitations. Call inside the derivation's transaction. */
+  record(rows: readonly JournalRow[], _facts: readonly Fact[]): void {
+    for (const { event } of rows) {
+      if (event.type === 'invitation.recorded') this.insert.run(event.invitation);
+    }
+  }
+
+  list(from: number, to: number, limit: number): InvitationRecord[] {
+    return this.selectRange.all(from, to, limit) as InvitationRecord[];
+  }
+
+  /** Outcomes of invitations made in [from, to), optionally one campaign. */
+  report(from: number, to: number, campaign?: string): InvitationReport {
+    const invitations = this.list(from, to, 1_000_000).filter((i) => campaign === undefined || i.campaign === campaign);
+    const byId = new Map(invitations.map((i) => [i.id, { ...i, ...empty(), invited: 1 }]));
+    for (const row of this.selectOutcomes.all(from, to) as { body: string }[]) {
+      const o = JSON.parse(row.body) as InvitationOutcomeFact;
+      const inv = byId.get(o.invitation);
+      if (!inv) continue;
+      if (o.outcome === 'arrived') inv.arrived = 1;
+      else if (o.outcome === 'tried') inv.tried = 1;
+      else if (o.outcome === 'bought') {
+        inv.bought = 1;
+        inv.purchases += 1;
+      }
+      if (o.revenue !== undefined) inv.revenue += o.revenue;
+    }
+    const totals = empty();
+    const campaigns = new Map<string, OutcomeTotals>();
+    const staff = new Map<string, OutcomeTotals>();
+    for (const inv of byId.values()) {
+      for (const into of [totals, group(campaigns, inv.campaign), group(staff, inv.staff)]) {
+        into.invited += inv.invited;
+        into.arrived += inv.arrived;
+        into.tried += inv.tried;
+        into.bought += inv.bought;
+        into.purchases += inv.purchases;
+        into.revenue = Math.round((into.revenue + inv.revenue) * 100) / 100;
+      }
+    }
+    return {
+      totals,
+      byCampaign: [...campaigns].map(([c, t]) => ({ campaign: c, ...t })).sort((a, b) => b.invited - a.invited),
+      byStaff: [...staff].map(([s, t]) => ({ staff: s, ...t })).sort((a, b) => b.invited - a.invited),
+    };
+  }
+}
+
+function group(map: Map<string, OutcomeTotals>, key: string): OutcomeTotals {
+  let totals = map.get(key);
+  if (!totals) {
+    totals = empty();
+    map.set(key, totals);
+  }
+  return totals;
+}
