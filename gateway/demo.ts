@@ -1,11 +1,18 @@
 /**
  * `store-gateway demo`: the real gateway on the built-in demo-store config, with a simulated
- * store day feeding it over real MQTT.
+ * store day (firmware-sim) feeding it over real MQTT, one connection per device. The
+ * gateway's clock follows the simulation, so `--speed 60` plays a store day in ~13 minutes.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateStoreDay, publishTimeline, urlClientFactory } from '../firmware-sim/index.js';
 import { runUntilSignal } from './cli.js';
+import type { Clock } from './clock/index.js';
 import { loadConfig } from './config/index.js';
 import { createLogger } from './log.js';
+import { startGateway } from './main.js';
+import { createStoreCalendar } from './time/index.js';
 
 export interface DemoOptions {
   readonly config: string | undefined;
@@ -14,14 +21,90 @@ export interface DemoOptions {
   readonly date: string | undefined;
 }
 
+/** Frozen at the scenario start until the publisher anchors it, then runs at `speed`. */
+class SimulationClock implements Clock {
+  private origin: { wall: number; scenario: number; speed: number } | undefined;
+  constructor(private readonly start: number) {}
+  anchor(origin: { wall: number; scenario: number; speed: number }): void {
+    this.origin = origin;
+  }
+  now(): number {
+    const o = this.origin;
+    if (!o) return this.start;
+    return Math.floor(o.scenario + (Date.now() - o.wall) * o.speed);
+  }
+}
+
 export async function runDemo(options: DemoOptions): Promise<number> {
-  const env = { ...process.env, GW_DATA_DIR: process.env.GW_DATA_DIR ?? join(process.cwd(), 'data', 'demo') };
-  const config = loadConfig(options.config, env);
+  const speed = options.speed ?? 60;
+  if (!Number.isFinite(speed) || speed <= 0 || speed > 10_000) {
+    console.error('--speed must be a number from 1 to 10000');
+    return 1;
+  }
+  // A fresh data directory per run unless one is given: the simulated day's message ids
+  // repeat, so a second run into the same journal would be all duplicates.
+  const dataDir = process.env.GW_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'store-gateway-demo-'));
+  const config = loadConfig(options.config, { ...process.env, GW_DATA_DIR: dataDir });
   const log = createLogger({ pretty: process.stdout.isTTY, level: process.env.GW_LOG_LEVEL ?? 'info' });
-  return runUntilSignal(config, log, undefined, (gateway) => {
-    console.log(`\n  store-gateway demo — store ${config.store.id} (${config.store.name})`);
-    console.log(`  dashboard + API  http://127.0.0.1:${gateway.httpPort}/`);
-    console.log(`  live funnel      http://127.0.0.1:${gateway.httpPort}/api/v1/live`);
-    console.log(`  MQTT             mqtt://127.0.0.1:${gateway.mqttPort}\n`);
-  });
+  const calendar = createStoreCalendar(config.store.timezone);
+  const date = options.date ?? calendar.localDay(Date.now());
+  const day = generateStoreDay({ seed: options.seed ?? 1, date });
+  const first = day.messages[0]?.at ?? calendar.openingTs(date, config.store.openingTime);
+  const clock = new SimulationClock(first);
+  const abort = new AbortController();
+
+  return runUntilSignal(
+    config,
+    log,
+    async (c, l) => {
+      const gateway = await startGateway({ config: c, log: l, clock });
+      gateway.reference.importMembers(
+        day.roster.map((m) => ({ ...m, cards: [...m.cards], ...(m.sizes ? { sizes: { ...m.sizes } } : {}) })),
+      );
+      gateway.reference.importCatalog(day.catalog);
+      return {
+        ...gateway,
+        stop: async () => {
+          abort.abort();
+          await gateway.stop();
+        },
+      };
+    },
+    (gateway) => {
+      console.log(
+        `\n  store-gateway demo — store ${config.store.id} (${config.store.name}), ${date} at ${speed}× speed`,
+      );
+      console.log(`  dashboard + API  http://127.0.0.1:${gateway.httpPort}/`);
+      console.log(`  live funnel      http://127.0.0.1:${gateway.httpPort}/api/v1/live`);
+      console.log(`  MQTT             mqtt://127.0.0.1:${gateway.mqttPort}`);
+      console.log(`  data             ${dataDir}\n`);
+      void feed(gateway.httpPort, gateway.mqttPort);
+    },
+  );
+
+  async function feed(httpPort: number, mqttPort: number): Promise<void> {
+    try {
+      for (const invitation of day.invitations) {
+        await fetch(`http://127.0.0.1:${httpPort}/api/v1/invitations`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            member: invitation.member,
+            staff: invitation.staff,
+            channel: invitation.channel,
+            campaign: invitation.campaign,
+            ts: invitation.ts,
+          }),
+        });
+      }
+      const report = await publishTimeline(urlClientFactory(`mqtt://127.0.0.1:${mqttPort}`), day.messages, {
+        speed,
+        signal: abort.signal,
+        onStart: (origin) => clock.anchor({ ...origin, speed }),
+      });
+      log.info({ component: 'demo', published: report.published, acked: report.acked }, 'simulated day finished');
+    } catch (err) {
+      if (!abort.signal.aborted) log.error({ component: 'demo', err }, 'simulated store stopped');
+    }
+  }
 }

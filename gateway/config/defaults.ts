@@ -24,6 +24,6 @@ devices:
   pos-1:    { kind: pos, transport: mqtt }
   pos-2:    { kind: pos, transport: mqtt }
   app:      { kind: member-source, transport: mqtt }
-staff: { badges: [] }
+staff: { badges: [E2000017221101441890A001, E2000017221101441890A002, E2000017221101441890A003, E2000017221101441890A004] }
 correlation: { minDwell: 20s, leaveAfter: 30s, conversionWindow: 2h, realertAfter: 30m, invitationWindow: 14d, staffWindow: 3s, lateWindow: 7d }
 `;

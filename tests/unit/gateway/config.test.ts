@@ -131,3 +131,14 @@ describe('config', () => {
     }
   });
 });
+
+describe('built-in default config', () => {
+  it('is the demo store the simulators speak for: same zones, devices, antennas and staff badges', async () => {
+    const { demoStore } = await import('../../../firmware-sim/index.js');
+    const config = loadConfig(undefined, {});
+    expect(config.store).toEqual(demoStore.store);
+    expect(config.zones).toEqual(demoStore.zones);
+    expect(config.devices).toEqual(demoStore.devices);
+    expect(config.staffBadges).toEqual(demoStore.staff.badges);
+  });
+});
