@@ -297,7 +297,8 @@ export class Correlator {
     via: 'card' | 'app' | 'wifi',
     out: Fact[],
   ): void {
-    const result = this.presence.sighting(member, tier, zone, kind, first, last, this.decisionTs, out);
+    const checkIn = via === 'app' || via === 'wifi';
+    const result = this.presence.sighting(member, tier, zone, kind, first, last, this.decisionTs, out, checkIn);
     if (result === 'arrival') {
       const invitation = this.invitations.openFor(member, first);
       this.vip.arrival(member, tier, zone, via, first, invitation?.id, this.decisionTs, out);

@@ -53,6 +53,8 @@ export class Presence implements Timed {
     last: number,
     now: number,
     out: Fact[],
+    /** An app or Wi-Fi check-in: always a way in, never the walk out. */
+    checkIn = false,
   ): SightingResult {
     this.prune(now);
     let p = this.members.get(member);
@@ -62,7 +64,14 @@ export class Presence implements Timed {
         kind === 'entrance' &&
         first - p.arrivedAt >= this.minVisitMs &&
         (p.lastEntrance === null || first - p.lastEntrance >= PASSAGE_GAP_MS);
-      if (isExit) {
+      if (isExit && checkIn) {
+        // They left unseen (no card read on the way out) and are checking in again.
+        p.present = false;
+        this.listener.departed(p, p.lastSeen, 'exit', out);
+        p = { member, tier, present: true, arrivedAt: first, lastSeen: last, lastEntrance: null, zone };
+        this.members.set(member, p);
+        result = 'arrival';
+      } else if (isExit) {
         p.present = false;
         this.listener.departed(p, first, 'exit', out);
         result = 'exit';

@@ -6,6 +6,9 @@
  *   exit facts at once; both move occupancy (all ins, staff too, since staff also go out).
  * - Counters at `outside` zones count passers-by in either direction.
  * - Counters in other zones are ignored.
+ * - A counter that sends `door.crossing` is counted from its crossings; its `door.totals`
+ *   then only keep the base (and report restarts), or every crossing would count twice.
+ *   Totals are counted for counters that send totals alone (e.g. polled serial counters).
  */
 import type { DoorCrossingEvent, DoorTotalsEvent } from '../../protocols/index.js';
 import type { StoreCalendar } from '../time/index.js';
@@ -19,6 +22,7 @@ import type { Timed } from './timed.js';
 
 export interface VisitsSnapshot {
   readonly totals: unknown;
+  readonly crossingDevices?: readonly string[];
   readonly staff: StaffWindowSnapshot;
   readonly occupancy: unknown;
 }
@@ -29,6 +33,8 @@ export class Visits implements Timed {
     private readonly totals: DoorTotals,
     private readonly staff: StaffWindow,
     private readonly occupancy: Occupancy,
+    /** Devices that report single crossings: their totals are not counted again. */
+    private readonly crossingDevices: Set<string> = new Set(),
   ) {}
 
   static create(config: ResolvedConfig, calendar: StoreCalendar): Visits {
@@ -42,6 +48,7 @@ export class Visits implements Timed {
 
   crossing(e: DoorCrossingEvent, out: Fact[]): void {
     if (e.n <= 0) return;
+    this.crossingDevices.add(e.device);
     this.count(e.ts, e.door, e.zone, e.dir === 'in' ? e.n : 0, e.dir === 'out' ? e.n : 0, out);
   }
 
@@ -59,6 +66,7 @@ export class Visits implements Timed {
         reason: delta.restart,
       });
     }
+    if (this.crossingDevices.has(e.device)) return;
     this.count(e.ts, e.door, e.zone, delta.dIn, delta.dOut, out);
   }
 
@@ -95,7 +103,12 @@ export class Visits implements Timed {
   }
 
   snapshot(): VisitsSnapshot {
-    return { totals: this.totals.snapshot(), staff: this.staff.snapshot(), occupancy: this.occupancy.snapshot() };
+    return {
+      totals: this.totals.snapshot(),
+      crossingDevices: [...this.crossingDevices],
+      staff: this.staff.snapshot(),
+      occupancy: this.occupancy.snapshot(),
+    };
   }
 
   static restore(config: ResolvedConfig, calendar: StoreCalendar, data: unknown): Visits {
@@ -105,6 +118,9 @@ export class Visits implements Timed {
       DoorTotals.restore(d.totals),
       StaffWindow.restore(config.staffWindowMs, config.settleMs, d.staff),
       Occupancy.restore(calendar, config.openingTime, d.occupancy),
+      new Set(
+        Array.isArray(d.crossingDevices) ? d.crossingDevices.filter((x): x is string => typeof x === 'string') : [],
+      ),
     );
   }
 }
