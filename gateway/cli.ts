@@ -3,6 +3,7 @@
  * Exit codes: 0 ok, 1 bad config or usage, 2 a port in use, 3 any other failure.
  */
 import { parseArgs } from 'node:util';
+import { type Clock, DeviceFollowingClock, systemClock } from './clock/index.js';
 import { ConfigError, type GatewayConfig, loadConfig } from './config/index.js';
 import { createLogger, type Logger } from './log.js';
 import { type RunningGateway, startGateway } from './main.js';
@@ -94,7 +95,7 @@ export async function runUntilSignal(
   config: GatewayConfig,
   log: Logger,
   start: (config: GatewayConfig, log: Logger) => Promise<RunningGateway> = (c, l) =>
-    startGateway({ config: c, log: l }),
+    startGateway({ config: c, log: l, clock: clockFromEnv(process.env.GW_CLOCK) }),
   onStarted?: (gateway: RunningGateway) => void,
 ): Promise<number> {
   let gateway: RunningGateway;
@@ -127,6 +128,14 @@ export async function runUntilSignal(
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });
+}
+
+/** `GW_CLOCK=follow-devices` replays a recorded or simulated day (see DeviceFollowingClock). */
+function clockFromEnv(value: string | undefined): Clock {
+  if (value === undefined || value === '' || value === 'system') return systemClock;
+  if (value === 'follow-devices') return new DeviceFollowingClock();
+  console.error(`GW_CLOCK must be "system" or "follow-devices", not ${JSON.stringify(value)}`);
+  process.exit(1);
 }
 
 function describe(err: unknown): string {

@@ -1,1 +1,8 @@
-export { type Clock, ManualClock, systemClock, virtualClock } from './clock.js';
+export {
+  type Clock,
+  DeviceFollowingClock,
+  isDeviceFollowing,
+  ManualClock,
+  systemClock,
+  virtualClock,
+} from './clock.js';

@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { RejectCode } from '../../protocols/index.js';
-import type { Clock } from '../clock/index.js';
+import { type Clock, isDeviceFollowing } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { JournalEvent } from '../journal/index.js';
 import type { Done, GroupCommit } from './group-commit.js';
@@ -27,6 +27,7 @@ export class Ingest {
 
   /** An MQTT PUBLISH on a device topic. */
   fromMqtt(topic: string, payload: Uint8Array, done: Done): void {
+    if (isDeviceFollowing(this.ctx.clock)) this.ctx.clock.observe(peekDeviceTime(payload));
     const rxTs = this.ctx.clock.now();
     const { device, result, partial } = decodeMqttInput(topic, payload, rxTs, this.ctx.config);
     if (partial) {
@@ -86,5 +87,16 @@ export class Ingest {
     } else {
       this.ctx.log.debug(fields, 'input rejected');
     }
+  }
+}
+
+/** The `ts` of a JSON payload, or 0 (only used by the device-following replay clock). */
+function peekDeviceTime(payload: Uint8Array): number {
+  try {
+    const ts = (JSON.parse(Buffer.from(payload).toString('utf8')) as { ts?: unknown }).ts;
+    const ms = typeof ts === 'string' ? Date.parse(ts) : Number.NaN;
+    return Number.isFinite(ms) ? ms : 0;
+  } catch {
+    return 0;
   }
 }
