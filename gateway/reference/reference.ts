@@ -110,6 +110,53 @@ export class ReferenceData {
     return info.changes > 0;
   }
 
+  /**
+   * Erases many members and their cards in one transaction with one reload (the HQ roster
+   * mirror deletes in batches). With `secure`, SQLite overwrites the freed content with
+   * zeros (secure_delete) and the WAL is checkpointed and truncated, so names, phones and
+   * notes are gone from the database files too, not only from queries.
+   */
+  deleteMembers(ids: readonly string[], options: { readonly secure?: boolean } = {}): number {
+    if (ids.length === 0) return 0;
+    const remove = this.db.prepare('DELETE FROM members WHERE id = ?');
+    const secure = options.secure === true;
+    const previous = secure ? (this.db.pragma('secure_delete', { simple: true }) as number) : 0;
+    let changes = 0;
+    if (secure) this.db.pragma('secure_delete = ON');
+    try {
+      this.db.transaction(() => {
+        for (const id of ids) changes += remove.run(id).changes;
+      })();
+    } finally {
+      if (secure) this.db.pragma(`secure_delete = ${previous === 1 ? 'ON' : 'OFF'}`);
+    }
+    if (secure && changes > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    this.load();
+    return changes;
+  }
+
+  /** Removes products by GTIN (any length; compared as GTIN-14), in one transaction. */
+  deleteProducts(gtins: readonly string[]): number {
+    if (gtins.length === 0) return 0;
+    const remove = this.db.prepare('DELETE FROM catalog WHERE gtin = ?');
+    let changes = 0;
+    this.db.transaction(() => {
+      for (const gtin of gtins) changes += remove.run(toGtin14(gtin)).changes;
+    })();
+    this.load();
+    return changes;
+  }
+
+  /** Every member id in the store copy. */
+  memberIds(): string[] {
+    return [...this.members.keys()];
+  }
+
+  /** Every product GTIN-14 in the store copy. */
+  productGtins(): string[] {
+    return [...this.products.keys()];
+  }
+
   /** Replaces the listed products by GTIN; others stay. Idempotent. */
   importCatalog(list: readonly ProductImport[]): number {
     const upsert = this.db.prepare(`
@@ -140,8 +187,18 @@ export class ReferenceData {
       list.push(row.card);
       cardsByMember.set(row.memberId, list);
     }
-    type MemberRow = { id: string; name: string; tier: number; phone: string | null; sizes: string | null; brands: string | null; notes: string | null };
-    for (const r of this.db.prepare('SELECT id, name, tier, phone, sizes, brands, notes FROM members').all() as MemberRow[]) {
+    type MemberRow = {
+      id: string;
+      name: string;
+      tier: number;
+      phone: string | null;
+      sizes: string | null;
+      brands: string | null;
+      notes: string | null;
+    };
+    for (const r of this.db
+      .prepare('SELECT id, name, tier, phone, sizes, brands, notes FROM members')
+      .all() as MemberRow[]) {
       this.members.set(r.id, {
         id: r.id,
         name: r.name,
@@ -153,8 +210,19 @@ export class ReferenceData {
         ...(r.notes !== null ? { notes: r.notes } : {}),
       });
     }
-    type ProductRow = { gtin: string; sku: string; style: string; color: string; size: string; name: string; brand: string | null; price: number };
-    for (const r of this.db.prepare('SELECT gtin, sku, style, color, size, name, brand, price FROM catalog').all() as ProductRow[]) {
+    type ProductRow = {
+      gtin: string;
+      sku: string;
+      style: string;
+      color: string;
+      size: string;
+      name: string;
+      brand: string | null;
+      price: number;
+    };
+    for (const r of this.db
+      .prepare('SELECT gtin, sku, style, color, size, name, brand, price FROM catalog')
+      .all() as ProductRow[]) {
       const product: Product = {
         gtin: r.gtin,
         sku: r.sku,
