@@ -31,6 +31,7 @@ import { GatewayMetrics } from './metrics/index.js';
 import { PortInUseError } from './ports.js';
 import { ReferenceData } from './reference/index.js';
 import { createStoreCalendar } from './time/index.js';
+import { Upstream, upstreamRoutes } from './upstream/index.js';
 import { BucketStore } from './views/buckets.js';
 import { LiveView } from './views/live.js';
 
@@ -70,6 +71,21 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const reference = new ReferenceData(db);
   const alerts = new AlertStore(db, reference);
   const invitations = new InvitationStore(db);
+  // The device registry is created below; the upstream asks it only when reporting health.
+  let devicesRef: DeviceRegistry | undefined;
+  const upstream = Upstream.create({
+    db,
+    config,
+    clock,
+    log: log.child({ component: 'upstream' }),
+    metrics,
+    reference,
+    version: '0.1.0',
+    devices: () => {
+      const list = devicesRef?.list() ?? [];
+      return { total: list.length, online: list.filter((d) => d.status === 'online').length };
+    },
+  });
   const derivation = Derivation.open({
     db,
     journal,
@@ -79,6 +95,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     metrics,
     reference,
     writers: [(_rows, facts) => alerts.record(facts), (rows, facts) => invitations.record(rows, facts)],
+    upstream: upstream.scheduler,
   });
   const commit = new GroupCommit(db, journal, rejected, derivation, metrics);
   const ingest = new Ingest({ config, clock, log: log.child({ component: 'ingest' }), commit });
@@ -86,6 +103,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   // Read side: device health, the live feed (SSE) and the views.
   const devices = new DeviceRegistry(config, clock);
+  devicesRef = devices;
   devices.seed(db);
   commit.observe((summary) => devices.record(summary));
   const feed = new LiveFeed();
@@ -126,6 +144,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       vipRoutes({ alerts, dispatcher, clock, days: calendar }),
       invitationRoutes({ invitations, ingest, reference, clock, days: calendar }),
       roomRoutes({ config, db, clock, calendar, reference, state: () => derivation.state }),
+      upstreamRoutes(upstream),
     ],
     onMqttWebSocket: (ws) => broker.handleWebSocket(ws),
     maxWebSocketBytes: config.mqtt.maxPacketBytes,
@@ -157,12 +176,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     );
   } catch (err) {
     clearInterval(ticker);
+    await upstream.stop();
     await broker.close().catch(() => undefined);
     await api.close().catch(() => undefined);
     db.close();
     throw err;
   }
   listening = true;
+  upstream.start();
   log.info(
     { component: 'gateway', store: config.store.id, mqttPort, httpPort, dataDir: config.dataDir },
     'gateway started',
@@ -177,6 +198,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // Accept nothing new, commit and acknowledge what was received, then close.
       broker.stopAccepting();
       commit.close();
+      await upstream.stop();
       await broker.close();
       await api.close();
       derivation.close();

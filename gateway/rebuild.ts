@@ -9,22 +9,30 @@ import { Journal, openDb } from './journal/index.js';
 import type { Logger } from './log.js';
 import { GatewayMetrics } from './metrics/index.js';
 import { ReferenceData } from './reference/index.js';
+import { bucketRevisions, continueRevisions, Upstream } from './upstream/index.js';
 
 export async function rebuild(config: GatewayConfig, log: Logger): Promise<number> {
   const db = openDb(config.dataDir);
   try {
     const journal = new Journal(db);
     const started = Date.now();
-    const result = Derivation.rebuild({
-      db,
-      journal,
-      config,
-      clock: systemClock,
-      log: log.child({ component: 'rebuild' }),
-      metrics: new GatewayMetrics(),
-      reference: new ReferenceData(db),
-    });
-    console.log(`rebuilt from ${result.events} journal events in ${Date.now() - started} ms: ${result.facts} facts`);
+    const metrics = new GatewayMetrics();
+    const reference = new ReferenceData(db);
+    const rebuildLog = log.child({ component: 'rebuild' });
+    // Bucket revisions must keep rising across a rebuild, or HQ would keep its older numbers.
+    const before = bucketRevisions(db);
+    const result = Derivation.rebuild({ db, journal, config, clock: systemClock, log: rebuildLog, metrics, reference });
+    const upstream = Upstream.create({ db, config, clock: systemClock, log: rebuildLog, metrics, reference });
+    const { appliedTick } = db.prepare('SELECT applied_tick AS appliedTick FROM progress WHERE id = 1').get() as {
+      appliedTick: number;
+    };
+    const resent = db.transaction(() => {
+      continueRevisions(db, before);
+      return upstream.scheduler.resendRange(0, Number.MAX_SAFE_INTEGER, appliedTick);
+    })();
+    console.log(
+      `rebuilt from ${result.events} journal events in ${Date.now() - started} ms: ${result.facts} facts; ${resent} buckets queued for HQ`,
+    );
     return 0;
   } finally {
     db.close();

@@ -7,3 +7,4 @@ export * from './messages.js';
 export * from './r2000.js';
 export * from './result.js';
 export * from './topics.js';
+export * from './upstream.js';

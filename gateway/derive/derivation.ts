@@ -27,6 +27,11 @@ export interface DerivationContext {
   readonly log: Logger;
   readonly metrics: GatewayMetrics;
   readonly reference: ReferenceData;
+  /** Queues HQ messages for changed buckets and facts, in the same transaction (the outbox). */
+  readonly upstream?: {
+    afterBatch(changed: Iterable<number>, facts: readonly Fact[], tick: number): void;
+    reload(): void;
+  };
   /** More writers of derived state (alerts, invitations), run in the same transaction. */
   readonly writers?: readonly ((rows: readonly JournalRow[], facts: readonly Fact[]) => void)[];
   /** Write a snapshot after this many journal rows or this much clock time, whichever first. */
@@ -145,8 +150,10 @@ export class Derivation implements CommitHook<DerivedBatch> {
       this.appliedSeq = row.seq;
     }
     this.feedTick(this.ctx.clock.now(), facts);
-    this.writer.write(facts);
+    const changed = this.writer.write(facts);
     for (const write of this.ctx.writers ?? []) write(rows, facts);
+    // The same tick as applied_tick: the scheduler restarts from that watermark.
+    this.ctx.upstream?.afterBatch(changed, facts, this.lastTick);
     this.writeProgress.run(this.appliedSeq, this.lastTick);
     this.rowsSinceSnapshot += rows.length;
     this.maybeSnapshot();
@@ -162,6 +169,7 @@ export class Derivation implements CommitHook<DerivedBatch> {
   onRollback(err: Error): void {
     // The engine already advanced in memory past what is on disk: rebuild before the next batch.
     this.stale = true;
+    this.ctx.upstream?.reload();
     this.ctx.log.error({ err }, 'derived state rolled back; will rebuild from snapshot and journal');
   }
 

@@ -1,0 +1,132 @@
+/**
+ * `cloud-sink` command line (DESIGN "Command line": HQ side):
+ *
+ *   cloud-sink start                              sink + HQ API (env: HQ_*, DATABASE_URL)
+ *   cloud-sink roster import FILE.csv [--prune]   VIP roster → KV retail-vip-roster
+ *   cloud-sink roster delete ID [ID...]           erase members at HQ and, within seconds, in every store
+ *   cloud-sink catalog import FILE.csv [--prune]  catalog → KV retail-catalog
+ *   cloud-sink stores import FILE.csv             store names, regions, zones, currencies (HQ database)
+ *
+ * Exit codes: 0 done, 1 failed, 2 usage.
+ */
+import { readFileSync } from 'node:fs';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import pino, { type Logger } from 'pino';
+import { type HqConfig, isTimeZone, loadHqConfig } from './config.js';
+import { catalogFromCsv, rosterFromCsv, storesFromCsv } from './csv.js';
+import { openHqStore } from './db/index.js';
+import { HqError } from './errors.js';
+import { deleteMembers, importCatalog, importRoster } from './kv-publish.js';
+import { startSink } from './main.js';
+import { hqConnectionOptions } from './nats.js';
+
+const USAGE = `usage:
+  cloud-sink start
+  cloud-sink roster import FILE.csv [--prune]
+  cloud-sink roster delete ID [ID...]
+  cloud-sink catalog import FILE.csv [--prune]
+  cloud-sink stores import FILE.csv`;
+
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<number> {
+  const args = argv.filter((a) => !a.startsWith('--'));
+  const flags = new Set(argv.filter((a) => a.startsWith('--')));
+  const [command, sub, ...rest] = args;
+  if (command === undefined || command === 'help' || flags.has('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  let config: HqConfig;
+  try {
+    config = loadHqConfig(env);
+  } catch (err) {
+    process.stderr.write(`cloud-sink: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const log = pino({ level: config.logLevel });
+  try {
+    switch (`${command} ${sub ?? ''}`.trim()) {
+      case 'start':
+        return await runStart(config, log);
+      case 'roster import': {
+        const file = requireArg(rest[0], 'FILE.csv');
+        const entries = rosterFromCsv(readFileSync(file, 'utf8'));
+        const result = await withNats(config, (nc) => importRoster(nc, entries, { prune: flags.has('--prune') }));
+        print({ bucket: 'retail-vip-roster', ...result });
+        return 0;
+      }
+      case 'roster delete': {
+        if (rest.length === 0) throw new UsageError('give at least one member id');
+        const n = await withNats(config, (nc) => deleteMembers(nc, rest));
+        print({ bucket: 'retail-vip-roster', removed: n });
+        return 0;
+      }
+      case 'catalog import': {
+        const file = requireArg(rest[0], 'FILE.csv');
+        const entries = catalogFromCsv(readFileSync(file, 'utf8'));
+        const result = await withNats(config, (nc) => importCatalog(nc, entries, { prune: flags.has('--prune') }));
+        print({ bucket: 'retail-catalog', ...result });
+        return 0;
+      }
+      case 'stores import': {
+        const file = requireArg(rest[0], 'FILE.csv');
+        const list = storesFromCsv(readFileSync(file, 'utf8'), isTimeZone);
+        const store = await openHqStore(config);
+        try {
+          print({ stores: await store.importStores(list), database: store.kind });
+        } finally {
+          await store.close();
+        }
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command: ${args.join(' ')}`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`cloud-sink: ${err.message}\n${USAGE}\n`);
+      return 2;
+    }
+    const code = err instanceof HqError ? err.code : ((err as { code?: unknown }).code ?? 'FAILED');
+    process.stderr.write(`cloud-sink: ${String(code)}: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly code = 'USAGE';
+}
+
+function requireArg(value: string | undefined, name: string): string {
+  if (value === undefined) throw new UsageError(`missing ${name}`);
+  return value;
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** One-shot commands fail fast when NATS is unreachable (no endless retry). */
+async function withNats<T>(config: HqConfig, work: (nc: NatsConnection) => Promise<T>): Promise<T> {
+  const nc = await connect({ ...hqConnectionOptions(config.nats, 'cloud-sink cli'), maxReconnectAttempts: 3 });
+  try {
+    return await work(nc);
+  } finally {
+    await nc.drain().catch(() => undefined);
+  }
+}
+
+async function runStart(config: HqConfig, log: Logger): Promise<number> {
+  const sink = await startSink({ config, log });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  await sink.stop();
+  return 0;
+}
+
+export { USAGE };

@@ -1,0 +1,12 @@
+/**
+ * `GET /api/v1/upstream`: the HQ link's state for the dashboard and operators — connected or
+ * not, outbox depth and the age of its oldest row, publish counters, KV mirror state.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Upstream } from './upstream.js';
+
+export function upstreamRoutes(upstream: Pick<Upstream, 'status'>) {
+  return (app: FastifyInstance) => {
+    app.get('/upstream', async () => upstream.status());
+  };
+}
