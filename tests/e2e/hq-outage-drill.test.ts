@@ -7,7 +7,6 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadHqConfig } from '../../cloud-sink/config.js';
@@ -15,6 +14,7 @@ import { type RunningSink, startSink } from '../../cloud-sink/main.js';
 import { generateStoreDay } from '../../firmware-sim/index.js';
 import { testHqDatabase } from '../integration/upstream/support/hq-store.js';
 import { NatsServer } from '../integration/upstream/support/nats-server.js';
+import { DeviceFleet } from '../support/device-fleet.js';
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
@@ -56,25 +56,8 @@ describe(`HQ outage drill (HQ store: ${hqDb.label})`, () => {
     expect((await fetch(api('/members'), { ...put, body: JSON.stringify(day.roster) })).status).toBe(200);
     expect((await fetch(api('/catalog'), { ...put, body: JSON.stringify(day.catalog) })).status).toBe(200);
 
-    let clients = new Map<string, MqttClient>();
-    const connectAll = async (port: number) => {
-      for (const c of clients.values()) c.end(true);
-      clients = new Map();
-      for (const device of new Set(day.messages.map((m) => m.topic.split('/')[3] as string))) {
-        const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: device, reconnectPeriod: 0 });
-        client.on('error', () => undefined);
-        clients.set(device, client);
-      }
-    };
-    const publish = (topic: string, payload: string): Promise<boolean> => {
-      const client = clients.get(topic.split('/')[3] as string);
-      if (!client?.connected) return Promise.resolve(false);
-      return new Promise((resolve) => {
-        client.once('close', () => resolve(false));
-        client.publish(topic, payload, { qos: 1 }, (err) => resolve(!err));
-      });
-    };
-    await connectAll(gateway.mqttPort);
+    const fleet = DeviceFleet.of(day.messages);
+    await fleet.connect(gateway.mqttPort);
 
     const third = Math.floor(day.messages.length / 3);
     for (let i = 0; i < day.messages.length; i++) {
@@ -87,13 +70,13 @@ describe(`HQ outage drill (HQ store: ${hqDb.label})`, () => {
         gateway.child.kill('SIGKILL');
         await gateway.exited;
         gateway = await start();
-        await connectAll(gateway.mqttPort);
+        await fleet.connect(gateway.mqttPort);
       }
       const payload = JSON.stringify(m.payload);
-      while (!(await publish(m.topic, payload))) await connectAll(gateway.mqttPort);
+      while (!(await fleet.publish(m.topic, payload))) await fleet.connect(gateway.mqttPort);
     }
     const closing = (day.messages.at(-1)?.at ?? 0) + 3 * 3_600_000;
-    await publish(
+    await fleet.publish(
       'retail/s001/device/door-1/status',
       JSON.stringify({
         v: 1,
@@ -104,7 +87,7 @@ describe(`HQ outage drill (HQ store: ${hqDb.label})`, () => {
         fw: 'x',
       }),
     );
-    for (const c of clients.values()) c.end(true);
+    fleet.end();
 
     // Wait for the outbox to drain, then stop the gateway and read what it computed.
     await waitFor(

@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateStoreDay } from '../../firmware-sim/index.js';
+import { DeviceFleet } from '../support/device-fleet.js';
 import { type GatewayProcess, runCli, startGatewayProcess } from '../support/gateway-process.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
@@ -55,25 +55,8 @@ describe('a store day with two kill -9s', () => {
       expect((await fetch(api('/invitations'), { ...json, method: 'POST', body })).status).toBe(201);
     }
 
-    let clients = new Map<string, MqttClient>();
-    const connectAll = async (port: number) => {
-      clients = new Map();
-      for (const device of new Set(day.messages.map((m) => m.topic.split('/')[3] as string))) {
-        const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: device, reconnectPeriod: 0 });
-        client.on('error', () => undefined);
-        clients.set(device, client);
-      }
-    };
-    /** Publishes one message; false when the gateway died before acknowledging it. */
-    const publish = (topic: string, payload: string): Promise<boolean> => {
-      const client = clients.get(topic.split('/')[3] as string);
-      if (!client?.connected) return Promise.resolve(false);
-      return new Promise((resolve) => {
-        client.once('close', () => resolve(false));
-        client.publish(topic, payload, { qos: 1 }, (err) => resolve(!err));
-      });
-    };
-    await connectAll(gateway.mqttPort);
+    const fleet = DeviceFleet.of(day.messages);
+    await fleet.connect(gateway.mqttPort);
 
     const killAt = new Set([Math.floor(day.messages.length / 3), Math.floor((2 * day.messages.length) / 3)]);
     let restarts = 0;
@@ -83,21 +66,21 @@ describe('a store day with two kill -9s', () => {
         // Unannounced: whatever was in flight is the devices' problem, as in a power cut.
         gateway.child.kill('SIGKILL');
         await gateway.exited;
-        for (const c of clients.values()) c.end(true);
+        fleet.end();
         gateway = await start();
-        await connectAll(gateway.mqttPort);
+        await fleet.connect(gateway.mqttPort);
         restarts++;
       }
       const payload = JSON.stringify(m.payload);
-      while (!(await publish(m.topic, payload))) {
+      while (!(await fleet.publish(m.topic, payload))) {
         // Not acknowledged: a device re-sends after reconnecting.
-        await connectAll(gateway.mqttPort);
+        await fleet.connect(gateway.mqttPort);
       }
     }
     expect(restarts).toBe(2);
     // Close the day: a heartbeat three hours after the last message moves the clock on.
     const closing = (day.messages.at(-1)?.at ?? 0) + 3 * 3_600_000;
-    await publish(
+    await fleet.publish(
       'retail/s001/device/door-1/status',
       JSON.stringify({
         v: 1,
@@ -125,7 +108,7 @@ describe('a store day with two kill -9s', () => {
       alerts: { member: string }[];
     };
     expect(alerts.alerts.map((a) => a.member).sort()).toEqual(day.truth.expectedAlerts.map((a) => a.member).sort());
-    for (const c of clients.values()) c.end(true);
+    fleet.end();
 
     // Stop, remember what live computed, rebuild from the journal, compare.
     gateway.child.kill('SIGTERM');
