@@ -54,6 +54,7 @@ export function addCounters(into: BucketCounters, add: Readonly<BucketCounters>)
 export class BucketStore {
   private readonly upsert;
   private readonly selectRange;
+  private readonly sumRange;
 
   constructor(private readonly db: Db) {
     this.upsert = db.prepare(`
@@ -75,6 +76,18 @@ export class BucketStore {
       SELECT start, passers_by AS passersBy, visitors, exits, sessions, items_tried AS itemsTried,
              transactions, units, revenue_cents AS revenueCents, tried_bought AS triedBought, person_ms AS personMs, rev
       FROM buckets WHERE start >= ? AND start < ? ORDER BY start`);
+    this.sumRange = db.prepare(`
+      SELECT COALESCE(SUM(passers_by), 0) AS passersBy, COALESCE(SUM(visitors), 0) AS visitors,
+             COALESCE(SUM(exits), 0) AS exits, COALESCE(SUM(sessions), 0) AS sessions,
+             COALESCE(SUM(items_tried), 0) AS itemsTried, COALESCE(SUM(transactions), 0) AS transactions,
+             COALESCE(SUM(units), 0) AS units, COALESCE(SUM(revenue_cents), 0) AS revenueCents,
+             COALESCE(SUM(tried_bought), 0) AS triedBought, COALESCE(SUM(person_ms), 0) AS personMs
+      FROM buckets WHERE start >= ? AND start < ?`);
+  }
+
+  /** Counters summed over [from, to) inside SQLite (no row objects for long periods). */
+  sum(from: number, to: number): BucketCounters {
+    return this.sumRange.get(from, to) as BucketCounters;
   }
 
   /** Adds deltas per bucket start. Call inside a transaction. */

@@ -101,13 +101,22 @@ export function queryFunnel(
   const totals = emptyCounters();
   const rangeStart = periods[0]?.start ?? from;
   const rangeEnd = periods.at(-1)?.end ?? to;
-  let i = 0;
-  for (const row of store.range(rangeStart, rangeEnd)) {
-    while (i < periods.length && (periods[i] as { end: number }).end <= row.start) i++;
-    const period = periods[i];
-    if (!period) break;
-    addCounters(period.counters, row);
-    addCounters(totals, row);
+  if (granularity === '15m') {
+    // Few rows per period: walk the rows once.
+    let i = 0;
+    for (const row of store.range(rangeStart, rangeEnd)) {
+      while (i < periods.length && (periods[i] as { end: number }).end <= row.start) i++;
+      const period = periods[i];
+      if (!period) break;
+      addCounters(period.counters, row);
+      addCounters(totals, row);
+    }
+  } else {
+    // Long periods (a year by day is 35,040 buckets): let SQLite sum each one on its index.
+    for (const period of periods) {
+      period.counters = store.sum(period.start, period.end);
+      addCounters(totals, period.counters);
+    }
   }
   return {
     from: calendar.format(rangeStart),
