@@ -7,9 +7,11 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import type { GpioPinFactory } from '../devices/index.js';
 import { AlertDispatcher } from './alerts/dispatcher.js';
 import { AlertStore } from './alerts/store.js';
 import { AlertWebhook } from './alerts/webhook.js';
+import { impinjWebhookRoutes } from './api/impinj.js';
 import { invitationRoutes } from './api/invitations.js';
 import { referenceRoutes } from './api/reference.js';
 import { roomRoutes } from './api/rooms.js';
@@ -21,6 +23,7 @@ import { EmbeddedBroker } from './broker/broker.js';
 import { type Clock, systemClock } from './clock/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { Derivation } from './derive/index.js';
+import { type DriverHost, Drivers } from './drivers/drivers.js';
 import { DeviceRegistry } from './health/registry.js';
 import { GroupCommit, Ingest } from './ingest/index.js';
 import { InvitationStore } from './invitations/store.js';
@@ -39,6 +42,8 @@ export interface GatewayOptions {
   readonly config: GatewayConfig;
   readonly clock?: Clock;
   readonly log?: Logger;
+  /** GPIO backend for beam counters (tests inject a double; default onoff). */
+  readonly openPin?: GpioPinFactory;
   /** How often the clock's passing is fed to correlation (ms of real time). */
   readonly tickEveryMs?: number;
 }
@@ -123,6 +128,18 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     dispatcher.onFacts(facts);
     for (const fact of facts) feed.publish('fact', fact);
   });
+  const driverHost: DriverHost = {
+    config,
+    ingest,
+    clock,
+    log: log.child({ component: 'driver' }),
+    onStatus: (device, status) => {
+      devices.setLink(device, status);
+      feed.publish('device.link', { device, ...status });
+    },
+    ...(options.openPin ? { openPin: options.openPin } : {}),
+  };
+  const drivers = new Drivers(driverHost);
   const live = new LiveView({
     config,
     clock,
@@ -145,6 +162,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       invitationRoutes({ invitations, ingest, reference, clock, days: calendar }),
       roomRoutes({ config, db, clock, calendar, reference, state: () => derivation.state }),
       upstreamRoutes(upstream),
+      impinjWebhookRoutes(driverHost, config),
     ],
     onMqttWebSocket: (ws) => broker.handleWebSocket(ws),
     maxWebSocketBytes: config.mqtt.maxPacketBytes,
@@ -184,6 +202,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   }
   listening = true;
   upstream.start();
+  drivers.start();
   log.info(
     { component: 'gateway', store: config.store.id, mqttPort, httpPort, dataDir: config.dataDir },
     'gateway started',
@@ -197,6 +216,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       webhook?.stop();
       // Accept nothing new, commit and acknowledge what was received, then close.
       broker.stopAccepting();
+      await drivers.stop();
       commit.close();
       await upstream.stop();
       await broker.close();

@@ -91,6 +91,19 @@ const SerialRfidReader = Type.Object(
   },
   { additionalProperties: false },
 );
+/** An Impinj IoT reader whose HTTP event stream the gateway reads (`GET /api/v1/data/stream`). */
+const StreamRfidReader = Type.Object(
+  {
+    kind: Type.Literal('rfid-reader'),
+    transport: Type.Literal('http-stream'),
+    format: Type.Literal('impinj-iot'),
+    url: Type.String({ pattern: '^https?://' }),
+    username: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    antennas: Antennas,
+  },
+  { additionalProperties: false },
+);
 const Pos = Type.Object(
   { kind: Type.Literal('pos'), transport: Type.Literal('mqtt'), clock: Clock, ...Credentials },
   { additionalProperties: false },
@@ -106,6 +119,7 @@ export const DeviceConfig = Type.Union([
   GpioDoorCounter,
   MqttRfidReader,
   SerialRfidReader,
+  StreamRfidReader,
   Pos,
   MemberSource,
 ]);

@@ -28,6 +28,8 @@ export interface DeviceHealth {
   readonly fw: string | null;
   readonly uptime: number | null;
   readonly battery: number | null;
+  /** Connection of a driver the gateway runs itself (serial, GPIO, HTTP stream); null for MQTT devices. */
+  readonly link: { readonly state: string; readonly detail: string | null; readonly reconnects: number } | null;
 }
 
 interface Entry {
@@ -36,6 +38,7 @@ interface Entry {
   duplicates: number;
   rejected: number;
   status: DeviceStatusEvent | null;
+  link: { state: string; detail: string | null; reconnects: number } | null;
 }
 
 /** A device silent for longer than this is offline (status heartbeats come every minute). */
@@ -102,8 +105,15 @@ export class DeviceRegistry {
         fw: status?.fw ?? null,
         uptime: status?.uptime ?? null,
         battery: status?.battery ?? null,
+        link: e.link,
       };
     });
+  }
+
+  /** A driver's connection state (serial port open, stream connected, GPIO error, …). */
+  setLink(device: string, link: { state: string; detail?: string; reconnects: number }): void {
+    const entry = this.entries.get(device);
+    if (entry) entry.link = { state: link.state, detail: link.detail ?? null, reconnects: link.reconnects };
   }
 
   /** Devices whose online/offline state changed since the last call (for the manager's feed). */
@@ -130,7 +140,7 @@ export class DeviceRegistry {
 }
 
 function emptyEntry(): Entry {
-  return { lastSeen: null, messages: 0, duplicates: 0, rejected: 0, status: null };
+  return { lastSeen: null, messages: 0, duplicates: 0, rejected: 0, status: null, link: null };
 }
 
 function statusOf(lastSeen: number | null, now: number): DeviceStatus {

@@ -1,0 +1,33 @@
+/** POST /ingest/impinj/{device}: an Impinj IoT reader's webhook (a JSON array of events). */
+import type { FastifyInstance } from 'fastify';
+import { handleImpinjWebhook } from '../../devices/index.js';
+import type { GatewayConfig } from '../config/index.js';
+import { type DriverHost, driverContext } from '../drivers/drivers.js';
+import { NotFoundError } from './errors.js';
+
+export function impinjWebhookRoutes(host: DriverHost, config: GatewayConfig) {
+  return (app: FastifyInstance) =>
+    app.register(async (scoped) => {
+      // Raw bytes: the Impinj adapter decodes leniently and keeps the good events of a partly bad batch.
+      scoped.removeAllContentTypeParsers();
+      scoped.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) =>
+        done(null, body),
+      );
+      scoped.post('/ingest/impinj/:device', async (request, reply) => {
+        const { device } = request.params as { device: string };
+        const cfg = Object.hasOwn(config.devices, device) ? config.devices[device] : undefined;
+        if (!cfg || cfg.kind !== 'rfid-reader' || !('format' in cfg) || cfg.format !== 'impinj-iot') {
+          throw new NotFoundError(`no Impinj IoT reader ${device} in the config`);
+        }
+        const body = Buffer.isBuffer(request.body) ? request.body : Buffer.from(JSON.stringify(request.body ?? null));
+        const result = await handleImpinjWebhook(body, driverContext(host, device), cfg.antennas);
+        if (result.status === 204) return reply.status(204).send();
+        return reply.status(result.status).send({
+          error: {
+            code: (result.error?.code ?? 'bad-request').toUpperCase().replaceAll('-', '_'),
+            message: result.error?.message ?? 'refused',
+          },
+        });
+      });
+    });
+}
