@@ -109,6 +109,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // Read side: device health, the live feed (SSE) and the views.
   const devices = new DeviceRegistry(config, clock);
   devicesRef = devices;
+  // An MQTT device's connection is its link: a dropped connection is offline at once
+  // (what a last-will would announce), not only after the heartbeat timeout.
+  broker.aedes.on('client', (client) => devices.setLink(client.id, { state: 'connected', reconnects: 0 }));
+  broker.aedes.on('clientDisconnect', (client) => devices.setLink(client.id, { state: 'disconnected', reconnects: 0 }));
   devices.seed(db);
   commit.observe((summary) => devices.record(summary));
   const feed = new LiveFeed();

@@ -56,7 +56,10 @@ export class DeviceRegistry {
     private readonly config: GatewayConfig,
     private readonly clock: Clock,
   ) {
-    for (const id of Object.keys(config.devices)) this.entries.set(id, emptyEntry());
+    for (const id of Object.keys(config.devices)) {
+      this.entries.set(id, emptyEntry());
+      this.lastReported.set(id, 'never-seen');
+    }
   }
 
   /** Seeds last-seen times from the journal (cheap: uses the rx_ts index over one day). */
@@ -69,6 +72,9 @@ export class DeviceRegistry {
       const entry = this.entries.get(row.device);
       if (entry) entry.lastSeen = row.lastSeen;
     }
+    // What start-up found is the baseline, not a change to announce.
+    const now = this.clock.now();
+    for (const [id, e] of this.entries) this.lastReported.set(id, statusOf(e, now));
   }
 
   record(summary: CommitSummary): void {
@@ -95,7 +101,7 @@ export class DeviceRegistry {
         id,
         kind: device?.kind ?? 'unknown',
         transport: device?.transport ?? 'unknown',
-        status: statusOf(e.lastSeen, now),
+        status: statusOf(e, now),
         lastSeen: e.lastSeen === null ? null : new Date(e.lastSeen).toISOString(),
         messages: e.messages,
         duplicates: e.duplicates,
@@ -121,11 +127,11 @@ export class DeviceRegistry {
     const out: DeviceChange[] = [];
     const now = this.clock.now();
     for (const [id, e] of this.entries) {
-      const status = statusOf(e.lastSeen, now);
+      const status = statusOf(e, now);
       const before = this.lastReported.get(id);
       if (before !== status) {
         this.lastReported.set(id, status);
-        if (before !== undefined) out.push({ device: id, status });
+        out.push({ device: id, status });
       }
     }
     return out;
@@ -143,7 +149,12 @@ function emptyEntry(): Entry {
   return { lastSeen: null, messages: 0, duplicates: 0, rejected: 0, status: null, link: null };
 }
 
-function statusOf(lastSeen: number | null, now: number): DeviceStatus {
-  if (lastSeen === null) return 'never-seen';
-  return now - lastSeen <= OFFLINE_AFTER_MS ? 'online' : 'offline';
+/**
+ * Offline when its connection is known to be down (MQTT disconnect, serial port lost), or
+ * when nothing came from it for OFFLINE_AFTER_MS (heartbeats come every minute).
+ */
+function statusOf(e: Entry, now: number): DeviceStatus {
+  if (e.link?.state === 'disconnected' || e.link?.state === 'error') return 'offline';
+  if (e.lastSeen === null) return e.link?.state === 'connected' ? 'online' : 'never-seen';
+  return now - e.lastSeen <= OFFLINE_AFTER_MS ? 'online' : 'offline';
 }

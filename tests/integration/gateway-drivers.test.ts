@@ -4,6 +4,7 @@
  * is accepted at POST /api/v1/ingest/impinj/{device}, bad JSON refused with a code.
  */
 import { join } from 'node:path';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DoorCounterFirmware, PtyPair } from '../../firmware-sim/serial/index.js';
 import { parseConfig } from '../../gateway/config/index.js';
@@ -110,5 +111,28 @@ devices:
       body: '[]',
     });
     expect(unknown.status).toBe(404);
+  });
+
+  it('shows an MQTT device offline as soon as its connection drops, in /devices and the live feed', async () => {
+    const status = async () => {
+      const body = (await (await fetch(api('/devices'))).json()) as { devices: { id: string; status: string }[] };
+      return body.devices.find((d) => d.id === 'impinj-1')?.status;
+    };
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.mqttPort}`, {
+      clientId: 'impinj-1',
+      reconnectPeriod: 0,
+    });
+    await waitFor(async () => (await status()) === 'online', 'online');
+    const seen = gateway.feed.since(0).length;
+    await client.endAsync();
+    await waitFor(async () => (await status()) === 'offline', 'offline');
+    await waitFor(
+      () =>
+        gateway.feed
+          .since(0)
+          .slice(seen)
+          .some((m) => m.event === 'device' && JSON.stringify(m.data).includes('offline')),
+      'offline in the feed',
+    );
   });
 });
