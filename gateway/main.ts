@@ -75,6 +75,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const rejected = new RejectedStore(db);
   const reference = new ReferenceData(db);
   const alerts = new AlertStore(db, reference);
+  reference.onErase((ids) => alerts.erase(ids));
   const invitations = new InvitationStore(db);
   // The device registry is created below; the upstream asks it only when reporting health.
   let devicesRef: DeviceRegistry | undefined;

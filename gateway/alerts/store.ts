@@ -35,6 +35,7 @@ export class AlertStore {
   private readonly selectOne;
   private readonly selectRange;
   private readonly ackStmt;
+  private readonly scrub;
 
   constructor(db: Db, reference: ReferenceData) {
     this.profiles = new ProfileBuilder(db, reference);
@@ -42,6 +43,9 @@ export class AlertStore {
     this.selectOne = db.prepare('SELECT id, body, acked_by, acked_at FROM alerts WHERE id = ?');
     this.selectRange = db.prepare(
       'SELECT id, body, acked_by, acked_at FROM alerts WHERE ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?',
+    );
+    this.scrub = db.prepare(
+      "UPDATE alerts SET body = json_set(body, '$.profile', json_object('member', member, 'erased', json('true'))) WHERE member = ?",
     );
     this.ackStmt = db.prepare('UPDATE alerts SET acked_by = ?, acked_at = ? WHERE id = ? AND acked_by IS NULL');
   }
@@ -70,6 +74,11 @@ export class AlertStore {
 
   list(from: number, to: number, limit: number): VipAlert[] {
     return (this.selectRange.all(from, to, limit) as AlertRow[]).map(toAlert);
+  }
+
+  /** Removes erased members' personal data from their alerts; the alert itself (a count) stays. */
+  erase(members: readonly string[]): void {
+    for (const member of members) this.scrub.run(member);
   }
 
   /** The first acknowledgement wins; later ones return the alert as it is. */

@@ -42,6 +42,7 @@ export class ReferenceData {
   private readonly cards = new Map<string, string>();
   private readonly products = new Map<string, Product>();
   private readonly skus = new Map<string, Product>();
+  private readonly erasureListeners: ((ids: readonly string[]) => void)[] = [];
 
   constructor(private readonly db: Db) {
     this.load();
@@ -105,9 +106,15 @@ export class ReferenceData {
 
   /** Erases a member and their cards (HQ deleted the key, or a GDPR/PIPL erasure). */
   deleteMember(id: string): boolean {
-    const info = this.db.prepare('DELETE FROM members WHERE id = ?').run(id);
-    this.load();
-    return info.changes > 0;
+    return this.deleteMembers([id], { secure: true }) > 0;
+  }
+
+  /**
+   * Called inside the erasure's transaction with the erased ids, so other stores of
+   * personal data (alert profiles) are scrubbed in the same commit.
+   */
+  onErase(listener: (ids: readonly string[]) => void): void {
+    this.erasureListeners.push(listener);
   }
 
   /**
@@ -126,6 +133,7 @@ export class ReferenceData {
     try {
       this.db.transaction(() => {
         for (const id of ids) changes += remove.run(id).changes;
+        for (const listener of this.erasureListeners) listener(ids);
       })();
     } finally {
       if (secure) this.db.pragma(`secure_delete = ${previous === 1 ? 'ON' : 'OFF'}`);
