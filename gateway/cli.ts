@@ -13,8 +13,9 @@ const USAGE = `usage: store-gateway <command> [options]
 
 commands:
   start [--config FILE]            run the gateway (no file: the built-in demo-store config)
-  demo [--config FILE] [--speed N] [--seed N] [--date YYYY-MM-DD]
+  demo [--config FILE] [--speed N] [--seed N] [--date YYYY-MM-DD] [--serial]
                                    run the gateway with a simulated store feeding it over MQTT
+                                   (--serial: plus a door counter and an R2000 reader on socat ptys)
   rebuild [--config FILE]          recompute facts and aggregates from the journal
   check-config FILE                validate a config file and print every problem
 
@@ -33,6 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       speed: { type: 'string' },
       seed: { type: 'string' },
       date: { type: 'string' },
+      serial: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,6 +54,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         speed: values.speed === undefined ? undefined : Number(values.speed),
         seed: values.seed === undefined ? undefined : Number(values.seed),
         date: values.date,
+        serial: values.serial === true,
       });
     }
     case 'rebuild': {

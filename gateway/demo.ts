@@ -19,6 +19,8 @@ export interface DemoOptions {
   readonly speed: number | undefined;
   readonly seed: number | undefined;
   readonly date: string | undefined;
+  /** Also run a serial door counter and an R2000 reader on socat pty pairs. */
+  readonly serial?: boolean;
 }
 
 /** Frozen at the scenario start until the publisher anchors it, then runs at `speed`. */
@@ -44,7 +46,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   // A fresh data directory per run unless one is given: the simulated day's message ids
   // repeat, so a second run into the same journal would be all duplicates.
   const dataDir = process.env.GW_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'store-gateway-demo-'));
-  const config = loadConfig(options.config, { ...process.env, GW_DATA_DIR: dataDir });
+  const loaded = loadConfig(options.config, { ...process.env, GW_DATA_DIR: dataDir });
+  const serial = options.serial ? await startSerialDevices(dataDir) : undefined;
+  const config = serial ? { ...loaded, devices: { ...loaded.devices, ...serial.devices } } : loaded;
   const log = createLogger({ pretty: process.stdout.isTTY, level: process.env.GW_LOG_LEVEL ?? 'info' });
   const calendar = createStoreCalendar(config.store.timezone);
   const date = options.date ?? calendar.localDay(Date.now());
@@ -67,6 +71,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         stop: async () => {
           abort.abort();
           await gateway.stop();
+          await serial?.stop();
         },
       };
     },
@@ -77,7 +82,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       console.log(`  dashboard + API  http://127.0.0.1:${gateway.httpPort}/`);
       console.log(`  live funnel      http://127.0.0.1:${gateway.httpPort}/api/v1/live`);
       console.log(`  MQTT             mqtt://127.0.0.1:${gateway.mqttPort}`);
-      console.log(`  data             ${dataDir}\n`);
+      console.log(`  data             ${dataDir}`);
+      if (serial) console.log(`  serial devices   ${Object.keys(serial.devices).join(', ')} on socat ptys`);
+      console.log('');
       void feed(gateway.httpPort, gateway.mqttPort);
     },
   );
@@ -107,4 +114,58 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       if (!abort.signal.aborted) log.error({ component: 'demo', err }, 'simulated store stopped');
     }
   }
+}
+
+/**
+ * The serial part of the demo store: a side-door counter and a fitting-room R2000 reader,
+ * each the firmware emulator on one end of a socat pty pair, the gateway's driver on the
+ * other — the same bytes real hardware would send.
+ */
+async function startSerialDevices(dir: string) {
+  const { DoorCounterFirmware, PtyPair, R2000Emulator } = await import('../firmware-sim/serial/index.js');
+  const doorPair = await PtyPair.open({ a: join(dir, 'door-counter'), b: join(dir, 'ttyDOOR') });
+  const readerPair = await PtyPair.open({ a: join(dir, 'r2000'), b: join(dir, 'ttyR2000') });
+  const counter = await DoorCounterFirmware.open({
+    path: doorPair.a,
+    device: 'side-1',
+    door: 'side',
+    heartbeatMs: 5000,
+  });
+  const reader = await R2000Emulator.open({ path: readerPair.a });
+  reader.setTags(1, [
+    { epc: '3074257BF7194E4000001A85', rssiDbm: -52 },
+    { epc: '3074257BF7194E4000001A86', rssiDbm: -58 },
+  ]);
+  // A visitor through the side door every few seconds, sometimes leaving.
+  let n = 0;
+  const timer = setInterval(() => {
+    counter.count(n++ % 3 === 2 ? 'out' : 'in');
+    void counter.sendLine();
+  }, 4000);
+  return {
+    devices: {
+      'door-serial': {
+        kind: 'door-counter',
+        transport: 'serial',
+        path: doorPair.b,
+        baudRate: 9600,
+        door: 'side',
+        zone: 'entrance',
+      },
+      'r2000-fr': {
+        kind: 'rfid-reader',
+        transport: 'serial',
+        path: readerPair.b,
+        baudRate: 115_200,
+        antennas: { '1': 'fr-4' },
+      },
+    } as const,
+    stop: async () => {
+      clearInterval(timer);
+      await counter.close();
+      await reader.close();
+      await doorPair.close();
+      await readerPair.close();
+    },
+  };
 }
