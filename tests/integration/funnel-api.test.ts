@@ -125,6 +125,21 @@ describe('funnel and live API', () => {
     expect(text).toContain('2026-11-23T00:00:00+08:00,2026-11-24T00:00:00+08:00,40,12');
   });
 
+  it('a late event (a device flushing its buffer) re-opens its bucket with a higher revision', async () => {
+    const bucket1130 = Date.parse('2026-11-23T11:30:00+08:00');
+    const rev = () =>
+      gateway.db.prepare('SELECT rev, visitors FROM buckets WHERE start = ?').get(bucket1130) as {
+        rev: number;
+        visitors: number;
+      };
+    const before = rev();
+    clock.set(NOON + 20 * 60_000); // 12:20: the 11:30 bucket closed long ago
+    await door('door-1', at('11:33:00'), 'in');
+    clock.advance(10_000);
+    const after = await waitFor(() => (rev().visitors === before.visitors + 1 ? rev() : undefined), 'the late visitor');
+    expect(after.rev).toBeGreaterThan(before.rev);
+  });
+
   it('answers bad queries with 400 and an error code, never a stack', async () => {
     for (const query of [
       'granularity=minute',
