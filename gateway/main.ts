@@ -160,7 +160,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     registry: metrics.registry,
     notReadyReason: () => (listening ? derivation.notReadyReason() : 'starting'),
     routes: [
-      viewRoutes({ config, db, clock, calendar, live, devices, rejected }),
+      viewRoutes({ config, db, clock, calendar, live, devices, rejected, upstream: () => upstream.status() }),
       referenceRoutes(reference),
       sseRoutes(feed),
       vipRoutes({ alerts, dispatcher, clock, days: calendar }),

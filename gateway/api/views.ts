@@ -21,6 +21,8 @@ export interface ViewDeps {
   readonly live: LiveView;
   readonly devices: DeviceRegistry;
   readonly rejected: RejectedStore;
+  /** The HQ link's state (outbox depth and age), shown with device health. */
+  readonly upstream: () => unknown;
 }
 
 export function viewRoutes(deps: ViewDeps) {
@@ -54,6 +56,7 @@ export function viewRoutes(deps: ViewDeps) {
     app.get('/devices', async () => ({
       devices: deps.devices.list(),
       unknownSenders: deps.devices.unknownSenders,
+      upstream: deps.upstream(),
     }));
 
     app.get('/rejected', async (request) => {

@@ -123,6 +123,8 @@ devices:
       reconnectPeriod: 0,
     });
     await waitFor(async () => (await status()) === 'online', 'online');
+    const health = (await (await fetch(api('/devices'))).json()) as { upstream: { outbox: { depth: number } } };
+    expect(health.upstream.outbox.depth).toBeGreaterThanOrEqual(0); // the HQ link's backlog is shown with device health
     const seen = gateway.feed.since(0).length;
     await client.endAsync();
     await waitFor(async () => (await status()) === 'offline', 'offline');
