@@ -18,6 +18,7 @@ commands:
                                    (--serial: plus a door counter and an R2000 reader on socat ptys)
   rebuild [--config FILE]          recompute facts and aggregates from the journal
   check-config FILE                validate a config file and print every problem
+  hash-password < password         print a scrypt hash for devices.*.passwordHash
 
 environment: GW_CONFIG GW_STORE_ID GW_DATA_DIR GW_MQTT_PORT GW_HTTP_PORT GW_NATS_URL GW_LOG_LEVEL`;
 
@@ -45,6 +46,21 @@ export async function main(argv: readonly string[]): Promise<number> {
   switch (command) {
     case 'check-config':
       return checkConfig(positionals[0] ?? values.config);
+    case 'hash-password': {
+      // For devices.*.passwordHash: the password comes on stdin so it stays out of shell history.
+      const { hashPassword } = await import('./broker/credentials.js');
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      const password = Buffer.concat(chunks)
+        .toString('utf8')
+        .replace(/\r?\n$/, '');
+      if (password.length < 8) {
+        console.error('hash-password: give a password of at least 8 characters on stdin');
+        return 1;
+      }
+      console.log(hashPassword(password));
+      return 0;
+    }
     case 'start':
       return runUntilSignal(loadOrExit(values.config), createLogger());
     case 'demo': {

@@ -12,6 +12,7 @@ import { createWebSocketStream } from 'ws';
 import type { GatewayConfig } from '../config/index.js';
 import type { Ingest } from '../ingest/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
+import { verifyPassword } from './credentials.js';
 import { PacketSizeGuard, PacketTooLargeError } from './packet-size-guard.js';
 
 export interface BrokerContext {
@@ -19,6 +20,24 @@ export interface BrokerContext {
   readonly log: Logger;
   readonly metrics: GatewayMetrics;
   readonly ingest: Ingest;
+}
+
+/** Clients that logged in with a device's credentials → that device id. */
+const deviceOfClient = new WeakMap<Client, string>();
+
+/** The configured device whose username and password these are, if any. */
+export function authenticateDevice(
+  config: GatewayConfig,
+  username: string | undefined,
+  password: Buffer | undefined,
+): string | undefined {
+  if (username === undefined || password === undefined) return undefined;
+  for (const [id, device] of Object.entries(config.devices)) {
+    if (device.transport === 'mqtt' && device.username === username && device.passwordHash !== undefined) {
+      return verifyPassword(password.toString('utf8'), device.passwordHash) ? id : undefined;
+    }
+  }
+  return undefined;
 }
 
 export class ReservedTopicError extends Error {
@@ -44,6 +63,26 @@ export class EmbeddedBroker {
     };
     const aedes = await Aedes.createBroker({
       authorizePublish,
+      preConnect: (client, packet, callback) => {
+        // [MQTT-3.1.3-8]: an empty client id needs a clean session; aedes would accept it.
+        if (packet.clientId === '' && packet.clean === false)
+          callback(new Error('empty client id needs clean session'), false);
+        else callback(null, true);
+      },
+      authenticate: (client, username, password, callback) => {
+        const device = authenticateDevice(ctx.config, username, password);
+        if (device !== undefined) {
+          deviceOfClient.set(client, device);
+          callback(null, true);
+        } else if (username === undefined && ctx.config.mqtt.allowAnonymous) {
+          callback(null, true);
+        } else {
+          ctx.metrics.authFailures.inc();
+          ctx.log.warn({ client: client.id, username }, 'mqtt login refused');
+          const err = Object.assign(new Error('bad username or password'), { returnCode: 4 as const });
+          callback(err, null);
+        }
+      },
       // One frozen subscriber must not stall delivery for a minute (aedes default 60 s).
       drainTimeout: 15_000,
       heartbeatInterval: 60_000,
@@ -127,6 +166,12 @@ export class EmbeddedBroker {
 
   private authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) {
     const topic = packet.topic;
+    // A device that logged in publishes only under its own topics.
+    const device = client ? deviceOfClient.get(client) : undefined;
+    if (device !== undefined && topic.split('/')[3] !== device) {
+      callback(new ReservedTopicError(`device ${device} may not publish to ${topic}`));
+      return;
+    }
     if (topic.startsWith('$') || this.isGatewayTopic(topic)) {
       callback(new ReservedTopicError(`clients may not publish to ${topic}`));
       return;

@@ -5,7 +5,7 @@
 export const DEFAULT_CONFIG_YAML = `
 version: 1
 store: { id: s001, name: "旗舰店", timezone: Asia/Shanghai, currency: CNY, openingTime: "09:30", vipTier: 4, locale: zh-CN }
-mqtt: { port: 1883 }
+mqtt: { port: 1883, allowAnonymous: true }   # the demo store; a real store sets false and gives each device credentials
 http: { port: 8080 }
 dataDir: ./data
 zones:

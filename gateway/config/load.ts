@@ -146,6 +146,9 @@ function semanticProblems(file: ConfigFile): string[] {
           problems.push(`/devices/${id}/antennas/${ant}: no zone named ${JSON.stringify(zone)}`);
       }
     }
+    if (device.transport === 'mqtt' && (device.username === undefined) !== (device.passwordHash === undefined)) {
+      problems.push(`/devices/${id}: username and passwordHash go together`);
+    }
     if ('zone' in device && device.kind === 'door-counter') {
       const kind = file.zones[device.zone]?.kind;
       if (kind !== undefined && kind !== 'entrance' && kind !== 'outside') {
@@ -171,6 +174,7 @@ function resolveConfig(file: ConfigFile, baseDir: string): GatewayConfig {
       host: mqtt.host ?? '0.0.0.0',
       ...(mqtt.url ? { url: mqtt.url } : {}),
       maxPacketBytes: mqtt.maxPacketBytes ?? 256 * 1024,
+      allowAnonymous: mqtt.allowAnonymous ?? false,
     },
     http: { port: http.port ?? 8080, host: http.host ?? '0.0.0.0' },
     dataDir,

@@ -145,6 +145,11 @@ export const ConfigFile = Type.Object(
           port: Type.Optional(Port),
           host: Type.Optional(Type.String()),
           url: Type.Optional(Type.String({ pattern: '^mqtts?://' })),
+          /**
+           * Clients without credentials may connect (the demo and a closed test bench).
+           * With false, every device needs its username and password (see devices.*.username).
+           */
+          allowAnonymous: Type.Optional(Type.Boolean()),
           /** Largest MQTT packet accepted; bigger ones close the connection. */
           maxPacketBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 })),
         },

@@ -9,6 +9,7 @@ export interface GatewayConfig {
     readonly host: string;
     readonly url?: string;
     readonly maxPacketBytes: number;
+    readonly allowAnonymous: boolean;
   };
   readonly http: { readonly port: number; readonly host: string };
   readonly dataDir: string;

@@ -36,6 +36,11 @@ export class GatewayMetrics {
     help: 'MQTT connections closed for announcing a packet above the byte cap.',
     registers: [this.registry],
   });
+  readonly authFailures = new Counter({
+    name: 'gateway_mqtt_auth_failures_total',
+    help: 'MQTT connections refused for bad or missing credentials.',
+    registers: [this.registry],
+  });
   readonly mqttClients = new Gauge({
     name: 'gateway_mqtt_clients',
     help: 'Connected MQTT clients.',

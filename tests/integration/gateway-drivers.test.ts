@@ -26,7 +26,7 @@ describe('drivers run by the gateway', () => {
       `
 version: 1
 store: { id: s001, name: "店", timezone: Asia/Shanghai, currency: CNY, openingTime: "09:30", vipTier: 4, locale: zh-CN }
-mqtt: { port: 0 }
+mqtt: { port: 0, allowAnonymous: true }
 http: { port: 0 }
 dataDir: ${join(dir.path, 'data')}
 zones:
