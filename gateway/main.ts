@@ -69,6 +69,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const log = options.log ?? createLogger();
   const metrics = new GatewayMetrics();
 
+  if (!config.mqtt.allowAnonymous) {
+    const unable = Object.entries(config.devices)
+      .filter(([, d]) => d.transport === 'mqtt' && d.username === undefined)
+      .map(([id]) => id);
+    if (unable.length > 0) {
+      log.warn(
+        { component: 'gateway', devices: unable },
+        'these MQTT devices have no credentials and mqtt.allowAnonymous is false: they cannot connect',
+      );
+    }
+  }
   const calendar = createStoreCalendar(config.store.timezone);
   const db = openDb(config.dataDir);
   const journal = new Journal(db);
