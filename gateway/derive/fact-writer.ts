@@ -5,10 +5,10 @@
  * Runs inside the derivation's transaction.
  */
 import type { GatewayConfig } from '../config/index.js';
-import type { Fact } from '../correlate/index.js';
+import { type Fact, FunnelAggregator } from '../correlate/index.js';
 import type { Db } from '../journal/index.js';
-import { createStoreCalendar, type StoreCalendar } from '../time/index.js';
-import { type BucketCounters, BucketStore, emptyCounters } from '../views/buckets.js';
+import { createStoreCalendar } from '../time/index.js';
+import { BucketStore } from '../views/buckets.js';
 
 /** Facts kept row by row; counters-only facts (visitor, exit, passer-by, occupancy) are not. */
 const LISTED: ReadonlySet<Fact['type']> = new Set([
@@ -26,12 +26,12 @@ const LISTED: ReadonlySet<Fact['type']> = new Set([
 
 export class FactWriter {
   private readonly buckets: BucketStore;
-  private readonly calendar: StoreCalendar;
+  private readonly aggregator: FunnelAggregator;
   private readonly insertFact;
 
   constructor(db: Db, config: GatewayConfig) {
     this.buckets = new BucketStore(db);
-    this.calendar = createStoreCalendar(config.store.timezone);
+    this.aggregator = new FunnelAggregator(createStoreCalendar(config.store.timezone));
     this.insertFact = db.prepare('INSERT INTO facts (type, ts, member, body) VALUES (?, ?, ?, ?)');
   }
 
@@ -43,60 +43,15 @@ export class FactWriter {
   /** Returns the bucket starts that changed, for upstream revisions. */
   write(facts: readonly Fact[]): number[] {
     if (facts.length === 0) return [];
-    const deltas = new Map<number, BucketCounters>();
-    const bucket = (ts: number): BucketCounters => {
-      const start = this.calendar.bucketStart(ts);
-      let counters = deltas.get(start);
-      if (!counters) {
-        counters = emptyCounters();
-        deltas.set(start, counters);
-      }
-      return counters;
-    };
+    // Correlation's own fact → counters mapping, so the gateway cannot count differently.
     for (const fact of facts) {
-      switch (fact.type) {
-        case 'visitor':
-          bucket(fact.ts).visitors += fact.n;
-          break;
-        case 'exit':
-          bucket(fact.ts).exits += fact.n;
-          break;
-        case 'passerby':
-          bucket(fact.ts).passersBy += fact.n;
-          break;
-        case 'occupancy':
-          bucket(fact.ts).personMs += Math.round(fact.personMs);
-          break;
-        case 'session.counted':
-          bucket(fact.ts).sessions += 1;
-          break;
-        case 'item.tried':
-          bucket(fact.ts).itemsTried += 1;
-          break;
-        case 'transaction': {
-          const b = bucket(fact.ts);
-          b.transactions += 1;
-          b.units += fact.units;
-          b.revenueCents += Math.round(fact.revenue * 100);
-          break;
-        }
-        case 'adjustment': {
-          const b = bucket(fact.ts);
-          b.units += fact.units;
-          b.revenueCents += Math.round(fact.revenue * 100);
-          break;
-        }
-        case 'tried.bought':
-          bucket(fact.ts).triedBought += 1;
-          break;
-        default:
-          break;
-      }
+      this.aggregator.add(fact);
       if (LISTED.has(fact.type)) {
         const member = 'member' in fact && typeof fact.member === 'string' ? fact.member : null;
         this.insertFact.run(fact.type, fact.ts, member, JSON.stringify(fact));
       }
     }
+    const deltas = this.aggregator.drain();
     this.buckets.apply(deltas);
     return [...deltas.keys()];
   }

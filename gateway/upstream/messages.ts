@@ -46,14 +46,14 @@ export function funnelBucketMessage(
     rev,
     passersBy: row.passersBy,
     visitors: row.visitors,
-    tryOnSessions: row.sessions,
+    tryOnSessions: row.tryOnSessions,
     itemsTried: row.itemsTried,
     transactions: row.transactions,
     units: row.units,
     revenue: row.revenueCents / 100,
     triedBought: row.triedBought,
     exits: row.exits,
-    personMs: Math.max(0, Math.round(row.personMs)),
+    personMs: Math.max(0, Math.round(row.occupancyMs)),
   };
   return {
     subject: upstreamSubject(tenant, storeId, 'funnel'),

@@ -2,53 +2,16 @@
  * 15-minute funnel buckets in SQLite. Counters are added to in the transaction of the
  * batch that produced them; `rev` goes up on every change so HQ can keep the newest.
  */
+import { addCounters, emptyCounters, type FunnelCounters } from '../correlate/index.js';
 import type { Db } from '../journal/index.js';
 
-export interface BucketCounters {
-  passersBy: number;
-  visitors: number;
-  exits: number;
-  sessions: number;
-  itemsTried: number;
-  transactions: number;
-  units: number;
-  revenueCents: number;
-  triedBought: number;
-  /** Occupancy × time in the bucket (person·ms), for Little's-law dwell. */
-  personMs: number;
-}
+/** The funnel counters of one bucket: the same shape correlation counts facts into. */
+export type BucketCounters = FunnelCounters;
+export { addCounters, emptyCounters };
 
 export interface BucketRow extends BucketCounters {
   readonly start: number;
   readonly rev: number;
-}
-
-export function emptyCounters(): BucketCounters {
-  return {
-    passersBy: 0,
-    visitors: 0,
-    exits: 0,
-    sessions: 0,
-    itemsTried: 0,
-    transactions: 0,
-    units: 0,
-    revenueCents: 0,
-    triedBought: 0,
-    personMs: 0,
-  };
-}
-
-export function addCounters(into: BucketCounters, add: Readonly<BucketCounters>): void {
-  into.passersBy += add.passersBy;
-  into.visitors += add.visitors;
-  into.exits += add.exits;
-  into.sessions += add.sessions;
-  into.itemsTried += add.itemsTried;
-  into.transactions += add.transactions;
-  into.units += add.units;
-  into.revenueCents += add.revenueCents;
-  into.triedBought += add.triedBought;
-  into.personMs += add.personMs;
 }
 
 export class BucketStore {
@@ -59,7 +22,7 @@ export class BucketStore {
   constructor(private readonly db: Db) {
     this.upsert = db.prepare(`
       INSERT INTO buckets (start, passers_by, visitors, exits, sessions, items_tried, transactions, units, revenue_cents, tried_bought, person_ms, rev)
-      VALUES (@start, @passersBy, @visitors, @exits, @sessions, @itemsTried, @transactions, @units, @revenueCents, @triedBought, @personMs, 1)
+      VALUES (@start, @passersBy, @visitors, @exits, @tryOnSessions, @itemsTried, @transactions, @units, @revenueCents, @triedBought, @occupancyMs, 1)
       ON CONFLICT (start) DO UPDATE SET
         passers_by = passers_by + excluded.passers_by,
         visitors = visitors + excluded.visitors,
@@ -73,15 +36,15 @@ export class BucketStore {
         person_ms = person_ms + excluded.person_ms,
         rev = rev + 1`);
     this.selectRange = db.prepare(`
-      SELECT start, passers_by AS passersBy, visitors, exits, sessions, items_tried AS itemsTried,
-             transactions, units, revenue_cents AS revenueCents, tried_bought AS triedBought, person_ms AS personMs, rev
+      SELECT start, passers_by AS passersBy, visitors, exits, sessions AS tryOnSessions, items_tried AS itemsTried,
+             transactions, units, revenue_cents AS revenueCents, tried_bought AS triedBought, person_ms AS occupancyMs, rev
       FROM buckets WHERE start >= ? AND start < ? ORDER BY start`);
     this.sumRange = db.prepare(`
       SELECT COALESCE(SUM(passers_by), 0) AS passersBy, COALESCE(SUM(visitors), 0) AS visitors,
-             COALESCE(SUM(exits), 0) AS exits, COALESCE(SUM(sessions), 0) AS sessions,
+             COALESCE(SUM(exits), 0) AS exits, COALESCE(SUM(sessions), 0) AS tryOnSessions,
              COALESCE(SUM(items_tried), 0) AS itemsTried, COALESCE(SUM(transactions), 0) AS transactions,
              COALESCE(SUM(units), 0) AS units, COALESCE(SUM(revenue_cents), 0) AS revenueCents,
-             COALESCE(SUM(tried_bought), 0) AS triedBought, COALESCE(SUM(person_ms), 0) AS personMs
+             COALESCE(SUM(tried_bought), 0) AS triedBought, COALESCE(SUM(person_ms), 0) AS occupancyMs
       FROM buckets WHERE start >= ? AND start < ?`);
   }
 
@@ -92,7 +55,9 @@ export class BucketStore {
 
   /** Adds deltas per bucket start. Call inside a transaction. */
   apply(deltas: ReadonlyMap<number, BucketCounters>): void {
-    for (const [start, counters] of deltas) this.upsert.run({ start, ...counters });
+    for (const [start, counters] of deltas) {
+      this.upsert.run({ start, ...counters, occupancyMs: Math.round(counters.occupancyMs) });
+    }
   }
 
   range(from: number, to: number): BucketRow[] {

@@ -2,6 +2,7 @@
  * The funnel as DESIGN defines it, per period (15m/hour/day/week/month in store-local
  * time), summed from the 15-minute buckets. Rates with a zero denominator are null.
  */
+import { funnelRates } from '../correlate/index.js';
 import { addCounters, type BucketCounters, type BucketStore, emptyCounters } from './buckets.js';
 
 export const GRANULARITIES = ['15m', 'hour', 'day', 'week', 'month'] as const;
@@ -54,29 +55,25 @@ export class RangeTooLargeError extends Error {
 
 export const MAX_PERIODS = 5000;
 
-/** null instead of NaN or Infinity: a rate over nothing is unknown, not zero. */
-export function ratio(numerator: number, denominator: number): number | null {
-  return denominator === 0 ? null : numerator / denominator;
-}
-
 export function toMetrics(c: Readonly<BucketCounters>): FunnelMetrics {
-  const revenue = c.revenueCents / 100;
+  // The rates are DESIGN's definitions, computed in one place (correlate/aggregate.ts).
+  const rates = funnelRates(c);
   return {
     passersBy: c.passersBy,
     visitors: c.visitors,
-    tryOnSessions: c.sessions,
+    tryOnSessions: c.tryOnSessions,
     itemsTried: c.itemsTried,
     transactions: c.transactions,
     units: c.units,
-    revenue,
+    revenue: c.revenueCents / 100,
     triedBought: c.triedBought,
     exits: c.exits,
-    captureRate: ratio(c.visitors, c.passersBy),
-    tryOnRate: ratio(c.sessions, c.visitors),
-    conversionRate: ratio(c.transactions, c.visitors),
-    atv: c.transactions === 0 ? null : Math.round(c.revenueCents / c.transactions) / 100,
-    upt: ratio(c.units, c.transactions),
-    estimatedDwellMinutes: c.visitors === 0 ? null : Math.round((c.personMs / c.visitors / 60_000) * 10) / 10,
+    captureRate: rates.captureRate,
+    tryOnRate: rates.tryOnRate,
+    conversionRate: rates.conversionRate,
+    atv: rates.atv,
+    upt: rates.upt,
+    estimatedDwellMinutes: rates.estimatedDwellMs === null ? null : Math.round(rates.estimatedDwellMs / 6_000) / 10,
   };
 }
 

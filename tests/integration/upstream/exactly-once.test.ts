@@ -83,14 +83,14 @@ function expectRowsEqual(actual: readonly FunnelRow[], store: string, expected: 
       rev: want.rev,
       passersBy: want.passersBy,
       visitors: want.visitors,
-      tryOnSessions: want.sessions,
+      tryOnSessions: want.tryOnSessions,
       itemsTried: want.itemsTried,
       transactions: want.transactions,
       units: want.units,
       revenueCents: want.revenueCents,
       triedBought: want.triedBought,
       exits: want.exits,
-      personMs: want.personMs,
+      personMs: want.occupancyMs,
     });
   }
 }

@@ -39,13 +39,13 @@ const row: BucketRow = {
   passersBy: 120,
   visitors: 30,
   exits: 28,
-  sessions: 9,
+  tryOnSessions: 9,
   itemsTried: 21,
   transactions: 6,
   units: 11,
   revenueCents: 359_990,
   triedBought: 4,
-  personMs: 12_345_678,
+  occupancyMs: 12_345_678,
 };
 
 describe('funnel bucket message', () => {

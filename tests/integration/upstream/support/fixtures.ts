@@ -18,13 +18,13 @@ export function bucketRow(index: number, rev: number, seed = 1): BucketRow {
     passersBy: visitors * 3 + Math.floor(r(3) * 10),
     visitors,
     exits: Math.max(visitors - 1, 0),
-    sessions: Math.floor(r(4) * visitors * 0.5),
+    tryOnSessions: Math.floor(r(4) * visitors * 0.5),
     itemsTried: Math.floor(r(5) * visitors),
     transactions,
     units: transactions * 2 - Math.floor(r(6) * 2),
     revenueCents: transactions * 19_999 + Math.floor(r(7) * 1000) - (r(8) > 0.9 ? 5000 : 0),
     triedBought: Math.floor(r(9) * transactions),
-    personMs: Math.floor(r(10) * 3_600_000),
+    occupancyMs: Math.floor(r(10) * 3_600_000),
   };
 }
 
