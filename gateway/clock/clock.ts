@@ -8,15 +8,6 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-/**
- * A clock that starts at `startTs` and runs `speed` times faster than real time, for
- * simulated store days (`demo --speed N`).
- */
-export function virtualClock(startTs: number, speed: number, real: Clock = systemClock): Clock {
-  const realStart = real.now();
-  return { now: () => Math.floor(startTs + (real.now() - realStart) * speed) };
-}
-
 /** A clock tests move by hand. */
 export class ManualClock implements Clock {
   constructor(private current: number) {}

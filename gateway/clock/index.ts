@@ -4,5 +4,4 @@ export {
   isDeviceFollowing,
   ManualClock,
   systemClock,
-  virtualClock,
 } from './clock.js';

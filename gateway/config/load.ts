@@ -9,7 +9,7 @@ import { Compile } from 'typebox/compile';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_CONFIG_YAML } from './defaults.js';
 import { parseDuration } from './duration.js';
-import { ConfigFile, DeviceConfig, Duration } from './schema.js';
+import { ConfigFile, DeviceConfig } from './schema.js';
 import type { GatewayConfig } from './types.js';
 
 export class ConfigError extends Error {
@@ -206,6 +206,3 @@ function resolveConfig(file: ConfigFile, baseDir: string): GatewayConfig {
 function dedupe(items: string[]): string[] {
   return [...new Set(items)];
 }
-
-// Re-exported so check-config and tests can name the duration grammar.
-export { Duration };

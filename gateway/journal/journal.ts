@@ -45,8 +45,4 @@ export class Journal {
       cursor = last.seq;
     }
   }
-
-  count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM journal').get() as { n: number }).n;
-  }
 }

@@ -59,11 +59,4 @@ export class RejectedStore {
     const stmt = this.db.prepare(sql);
     return (device ? stmt.all(device, limit) : stmt.all(limit)) as RejectedRow[];
   }
-
-  countByDevice(): Map<string, number> {
-    const rows = this.db
-      .prepare("SELECT COALESCE(device, '') AS device, COUNT(*) AS n FROM rejected GROUP BY device")
-      .all() as { device: string; n: number }[];
-    return new Map(rows.map((r) => [r.device, r.n]));
-  }
 }

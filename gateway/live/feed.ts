@@ -36,8 +36,4 @@ export class LiveFeed {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-
-  get subscribers(): number {
-    return this.listeners.size;
-  }
 }

@@ -104,11 +104,6 @@ export class ReferenceData {
     return list.length;
   }
 
-  /** Erases a member and their cards (HQ deleted the key, or a GDPR/PIPL erasure). */
-  deleteMember(id: string): boolean {
-    return this.deleteMembers([id], { secure: true }) > 0;
-  }
-
   /**
    * Called inside the erasure's transaction with the erased ids, so other stores of
    * personal data (alert profiles) are scrubbed in the same commit.
