@@ -185,12 +185,14 @@ export class Derivation implements CommitHook<DerivedBatch> {
   // --- internals ----------------------------------------------------------------------
 
   private feedEvent(event: JournalEvent, facts: Fact[]): void {
-    this.feedTick(event.rxTs, facts);
     if (event.type === 'invitation.recorded') {
+      this.feedTick(event.rxTs, facts);
       this.engine.stepInto({ kind: 'invitation', invitation: event.invitation }, facts);
-    } else {
-      this.engine.stepInto({ kind: 'event', event }, facts);
+      return;
     }
+    // The correlator advances its own clock to an event's rxTs; only record how far it got.
+    if (event.rxTs > this.lastTick) this.lastTick = event.rxTs;
+    this.engine.stepInto({ kind: 'event', event }, facts);
   }
 
   /** Ticks never go backwards: the clock may, events' rxTs may be older than the last tick. */
