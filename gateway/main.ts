@@ -8,6 +8,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { GpioPinFactory } from '../devices/index.js';
+import { topics } from '../protocols/index.js';
 import { AlertDispatcher } from './alerts/dispatcher.js';
 import { AlertStore } from './alerts/store.js';
 import { AlertWebhook } from './alerts/webhook.js';
@@ -184,9 +185,23 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     maxWebSocketBytes: config.mqtt.maxPacketBytes,
   });
 
+  // DESIGN's `retail/{store}/live/funnel` (retained): today's running funnel for any MQTT
+  // screen, re-published when it changes.
+  let lastLiveFunnel = '';
+  const publishLiveFunnel = () => {
+    const snapshot = live.snapshot();
+    const body = JSON.stringify({ occupancy: snapshot.occupancy, today: snapshot.today });
+    if (body === lastLiveFunnel) return;
+    lastLiveFunnel = body;
+    const message = { v: 1, type: 'funnel.live', ts: snapshot.at, store: config.store.id, ...JSON.parse(body) };
+    broker
+      .publish(topics.liveFunnel(config.store.id), JSON.stringify(message), { qos: 1, retain: true })
+      .catch((err: unknown) => log.warn({ component: 'gateway', err }, 'live funnel publish failed'));
+  };
   const ticker = setInterval(() => {
     commit.flushTick();
     for (const change of devices.changes()) feed.publish('device', change);
+    publishLiveFunnel();
   }, options.tickEveryMs ?? 1000);
   ticker.unref();
 

@@ -125,6 +125,20 @@ describe('funnel and live API', () => {
     expect(text).toContain('2026-11-23T00:00:00+08:00,2026-11-24T00:00:00+08:00,40,12');
   });
 
+  it('publishes the running funnel retained on retail/{store}/live/funnel', async () => {
+    const screen = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.mqttPort}`, {
+      clientId: 'screen',
+      reconnectPeriod: 0,
+    });
+    const received = new Promise<{ type: string; today: { visitors: number }; occupancy: number }>((resolve) =>
+      screen.on('message', (_t, payload) => resolve(JSON.parse(payload.toString()))),
+    );
+    await screen.subscribeAsync('retail/s001/live/funnel', { qos: 1 });
+    const message = await received; // retained: it arrives on subscribe
+    expect(message).toMatchObject({ type: 'funnel.live', occupancy: 9, today: { visitors: 12 } });
+    await screen.endAsync();
+  });
+
   it('a late event (a device flushing its buffer) re-opens its bucket with a higher revision', async () => {
     const bucket1130 = Date.parse('2026-11-23T11:30:00+08:00');
     const rev = () =>
