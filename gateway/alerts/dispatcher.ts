@@ -40,7 +40,7 @@ export class AlertDispatcher {
   }
 
   private deliver(alert: VipAlert): void {
-    this.publishMqtt({ v: 1, ...alert, ts: new Date(alert.ts).toISOString() });
+    this.publishMqtt(vipArrivalMessage(alert));
     this.deps.feed.publish('vip.arrival', alert);
     this.deps.webhook?.enqueue(alert);
   }
@@ -50,4 +50,22 @@ export class AlertDispatcher {
       .publish(topics.vipAlerts(this.deps.storeId), JSON.stringify(message), { qos: 1, retain: false })
       .catch((err: unknown) => this.deps.log.warn({ err }, 'vip alert mqtt publish failed'));
   }
+}
+
+/**
+ * The MQTT `vip.arrival` of DESIGN: `member` is the profile staff need, `zone`, and the open
+ * `invitation` when there is one (plus `via`, how the member was recognised).
+ */
+export function vipArrivalMessage(alert: VipAlert): object {
+  const { member, invitation, ...profile } = alert.profile;
+  return {
+    v: 1,
+    type: 'vip.arrival',
+    id: alert.id,
+    ts: new Date(alert.ts).toISOString(),
+    member: { id: member, ...profile },
+    zone: alert.zone,
+    via: alert.via,
+    ...(invitation ? { invitation } : {}),
+  };
 }

@@ -63,8 +63,8 @@ describe('HQ roster to store alerts over JetStream KV', () => {
     });
     await staff.subscribeAsync('retail/s001/alerts/vip', { qos: 1 });
     staff.on('message', (_t, payload) => {
-      const m = JSON.parse(payload.toString()) as { type: string; member: string; profile: { name: string | null } };
-      if (m.type === 'vip.arrival') alerts.push(m);
+      const m = JSON.parse(payload.toString()) as { type: string; member: { id: string; name: string | null } };
+      if (m.type === 'vip.arrival') alerts.push({ member: m.member.id, profile: { name: m.member.name } });
     });
     reader = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.mqttPort}`, {
       clientId: 'rfid-fr',

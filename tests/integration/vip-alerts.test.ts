@@ -34,7 +34,12 @@ describe('VIP arrival alerts', () => {
   let staff: MqttClient;
   let hook: Server;
   const hooked: unknown[] = [];
-  const staffMessages: { type: string; member?: string; profile?: Alert['profile'] }[] = [];
+  // MQTT vip.arrival as DESIGN has it: `member` is the staff profile, `invitation` beside it.
+  const staffMessages: {
+    type: string;
+    member?: { id: string } & Alert['profile'];
+    invitation?: { campaign: string };
+  }[] = [];
   const sse: { event: string; data: unknown }[] = [];
   const sseAbort = new AbortController();
   let seq = 0;
@@ -113,10 +118,11 @@ describe('VIP arrival alerts', () => {
   it('alerts staff on a VIP card read at the entrance, with the profile, over MQTT, SSE and webhook', async () => {
     await cardAtEntrance(VIP_CARD);
     const alert = await waitFor(
-      () => staffMessages.find((m) => m.type === 'vip.arrival' && m.member === 'M-VIP'),
+      () => staffMessages.find((m) => m.type === 'vip.arrival' && m.member?.id === 'M-VIP'),
       'mqtt alert',
     );
-    expect(alert.profile).toMatchObject({ name: '陈静', tier: 5, sizes: { top: 'M' } });
+    expect(alert.member).toMatchObject({ id: 'M-VIP', name: '陈静', tier: 5, sizes: { top: 'M' } });
+    expect(alert.invitation).toBeUndefined();
     await waitFor(() => sse.find((m) => m.event === 'vip.arrival'), 'sse alert');
     const delivered = await waitFor(() => hooked[0] as { type: string; alert: Alert } | undefined, 'webhook');
     expect(delivered.type).toBe('vip.arrival');
@@ -143,10 +149,10 @@ describe('VIP arrival alerts', () => {
       { qos: 1 },
     );
     await waitFor(
-      () => staffMessages.find((m) => m.type === 'vip.arrival' && m.member === 'M-VIP2'),
+      () => staffMessages.find((m) => m.type === 'vip.arrival' && m.member?.id === 'M-VIP2'),
       'second VIP alert',
     );
-    const arrivals = staffMessages.filter((m) => m.type === 'vip.arrival').map((m) => m.member);
+    const arrivals = staffMessages.filter((m) => m.type === 'vip.arrival').map((m) => m.member?.id);
     expect(arrivals).toEqual(['M-VIP', 'M-VIP2']);
   });
 
@@ -194,10 +200,10 @@ describe('VIP arrival alerts', () => {
     clock.advance(3 * 3_600_000); // they left long ago (presence timeout) and come back
     await cardAtEntrance(VIP_CARD);
     const again = await waitFor(
-      () => staffMessages.filter((m) => m.type === 'vip.arrival' && m.member === 'M-VIP')[1],
+      () => staffMessages.filter((m) => m.type === 'vip.arrival' && m.member?.id === 'M-VIP')[1],
       'second alert for the invited VIP',
     );
-    expect(again.profile?.invitation?.campaign).toBe('冬季新品');
+    expect(again.invitation?.campaign).toBe('冬季新品');
     const report = (await (await fetch(api('/invitations/report?from=2026-11-23'))).json()) as {
       totals: { invited: number; arrived: number };
       byStaff: { staff: string; arrived: number }[];
