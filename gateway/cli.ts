@@ -2,6 +2,7 @@
  * `store-gateway` command line: start, demo, rebuild, check-config.
  * Exit codes: 0 ok, 1 bad config or usage, 2 a port in use, 3 any other failure.
  */
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Clock, DeviceFollowingClock, systemClock } from './clock/index.js';
 import { ConfigError, type GatewayConfig, loadConfig } from './config/index.js';
@@ -18,9 +19,9 @@ commands:
                                    (--serial: plus a door counter and an R2000 reader on socat ptys)
   rebuild [--config FILE]          recompute facts and aggregates from the journal
   check-config FILE                validate a config file and print every problem
-  hash-password < password         print a scrypt hash for devices.*.passwordHash
+  hash-password < password         print a scrypt hash for devices.*.passwordHash and http.auth.users
 
-environment: GW_CONFIG GW_STORE_ID GW_DATA_DIR GW_MQTT_PORT GW_HTTP_PORT GW_NATS_URL GW_LOG_LEVEL`;
+environment: GW_CONFIG GW_STORE_ID GW_DATA_DIR GW_MQTT_PORT GW_HTTP_PORT GW_NATS_URL GW_LOG_LEVEL GW_HTTP_AUTH`;
 
 /** Graceful shutdown must finish within this; after it the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 2000;
@@ -121,7 +122,7 @@ export async function runUntilSignal(
   try {
     gateway = await start(config, log);
   } catch (err) {
-    console.error(describe(err));
+    console.error(describe(err, config.dataDir));
     return err instanceof PortInUseError ? 2 : 3;
   }
   onStarted?.(gateway);
@@ -157,8 +158,13 @@ function clockFromEnv(value: string | undefined): Clock {
   process.exit(1);
 }
 
-function describe(err: unknown): string {
+function describe(err: unknown, dataDir?: string): string {
   if (err instanceof ConfigError) return err.message;
+  // A database that opened but fails on first use (damaged pages): name the file, no stack.
+  const code = (err as { code?: unknown } | null)?.code;
+  if (dataDir !== undefined && typeof code === 'string' && code.startsWith('SQLITE_') && err instanceof Error) {
+    return `error: the store database ${join(dataDir, 'gateway.db')} failed: ${err.message} (${code}); if it is damaged, stop the gateway, move it aside and restore a backup`;
+  }
   if (err instanceof PortInUseError) return `error: ${err.message}`;
   if (err instanceof Error) return `error: ${err.message}`;
   return `error: ${String(err)}`;

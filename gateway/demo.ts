@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateStoreDay, publishTimeline, urlClientFactory } from '../firmware-sim/index.js';
 import { runUntilSignal } from './cli.js';
-import type { Clock } from './clock/index.js';
+import { type Clock, systemClock } from './clock/index.js';
 import { loadConfig } from './config/index.js';
 import { createLogger } from './log.js';
 import { startGateway } from './main.js';
@@ -46,7 +46,12 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   // A fresh data directory per run unless one is given: the simulated day's message ids
   // repeat, so a second run into the same journal would be all duplicates.
   const dataDir = process.env.GW_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'store-gateway-demo-'));
-  const loaded = loadConfig(options.config, { ...process.env, GW_DATA_DIR: dataDir });
+  // The demo signs in with the demo users (gateway/config/defaults.ts) unless GW_HTTP_AUTH says otherwise.
+  const loaded = loadConfig(options.config, {
+    ...process.env,
+    GW_DATA_DIR: dataDir,
+    GW_HTTP_AUTH: process.env.GW_HTTP_AUTH ?? 'demo',
+  });
   const serial = options.serial ? await startSerialDevices(dataDir) : undefined;
   const config = serial ? { ...loaded, devices: { ...loaded.devices, ...serial.devices } } : loaded;
   const log = createLogger({ pretty: process.stdout.isTTY, level: process.env.GW_LOG_LEVEL ?? 'info' });
@@ -61,7 +66,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     config,
     log,
     async (c, l) => {
-      const gateway = await startGateway({ config: c, log: l, clock });
+      const gateway = await startGateway({ config: c, log: l, clock, wallClock: systemClock });
       gateway.reference.importMembers(
         day.roster.map((m) => ({ ...m, cards: [...m.cards], ...(m.sizes ? { sizes: { ...m.sizes } } : {}) })),
       );
@@ -91,10 +96,13 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 
   async function feed(httpPort: number, mqttPort: number): Promise<void> {
     try {
-      for (const invitation of day.invitations) {
+      // Staff record invitations in the app; with logins on, the demo signs in as its demo staff user.
+      const headers = await demoStaffHeaders(`http://127.0.0.1:${httpPort}/api/v1`, config.http.auth !== undefined);
+      if (!headers) log.warn({ component: 'demo' }, 'the configured login refused the demo staff user: no invitations');
+      for (const invitation of headers ? day.invitations : []) {
         await fetch(`http://127.0.0.1:${httpPort}/api/v1/invitations`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...headers },
           body: JSON.stringify({
             member: invitation.member,
             staff: invitation.staff,
@@ -168,4 +176,22 @@ async function startSerialDevices(dir: string) {
       await readerPair.close();
     },
   };
+}
+
+/**
+ * Request headers for the demo's staff user (DEMO_HTTP_USERS), {} when the API is open, or
+ * undefined when a configured login refuses the demo user (the invitations are then skipped).
+ */
+async function demoStaffHeaders(api: string, authOn: boolean): Promise<Record<string, string> | undefined> {
+  if (!authOn) return {};
+  const response = await fetch(`${api}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'staff', password: 'staff' }),
+  });
+  if (!response.ok) return undefined;
+  const body = (await response.json()) as { csrfToken?: unknown };
+  const cookie = response.headers.get('set-cookie')?.split(';')[0];
+  if (typeof body.csrfToken !== 'string' || cookie === undefined) return undefined;
+  return { cookie, 'x-csrf-token': body.csrfToken };
 }

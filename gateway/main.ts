@@ -20,13 +20,16 @@ import { buildApi } from './api/server.js';
 import { sseRoutes } from './api/sse.js';
 import { viewRoutes } from './api/views.js';
 import { vipRoutes } from './api/vip.js';
+import { HttpAuth, RetentionJob } from './auth/index.js';
 import { EmbeddedBroker } from './broker/broker.js';
+import { readTlsFiles } from './broker/tls.js';
 import { type Clock, systemClock } from './clock/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { Derivation } from './derive/index.js';
 import { type DriverHost, Drivers } from './drivers/drivers.js';
 import { DeviceRegistry } from './health/registry.js';
 import { GroupCommit, Ingest } from './ingest/index.js';
+import { StorageHealth } from './ingest/storage-health.js';
 import { InvitationStore } from './invitations/store.js';
 import { type Db, Journal, openDb, RejectedStore } from './journal/index.js';
 import { LiveFeed } from './live/feed.js';
@@ -42,6 +45,11 @@ import { LiveView } from './views/live.js';
 export interface GatewayOptions {
   readonly config: GatewayConfig;
   readonly clock?: Clock;
+  /**
+   * Real time for sign-in sessions and login rate limits, when `clock` is not (the demo's
+   * clock runs a store day in minutes; a 12 h session must not end in 17 s). Default: `clock`.
+   */
+  readonly wallClock?: Clock;
   readonly log?: Logger;
   /** GPIO backend for beam counters (tests inject a double; default onoff). */
   readonly openPin?: GpioPinFactory;
@@ -116,6 +124,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     upstream: upstream.scheduler,
   });
   const commit = new GroupCommit(db, journal, rejected, derivation, metrics);
+  // A failed commit (disk full, locked database) is logged once per outage and keeps /readyz
+  // not-ready until an input is durable again.
+  const storage = new StorageHealth(log.child({ component: 'storage' }), metrics);
+  commit.onFailure((err, retrying) => storage.failed(err, retrying));
+  commit.observe(() => storage.committed());
   const ingest = new Ingest({ config, clock, log: log.child({ component: 'ingest' }), commit });
   const broker = await EmbeddedBroker.create({ config, log: log.child({ component: 'broker' }), metrics, ingest });
 
@@ -166,22 +179,43 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     reference,
   });
 
+  // Sign-in, roles, PII filtering and audit for /api/v1 (gateway/auth); retention purges.
+  const auth = new HttpAuth({
+    config,
+    db,
+    clock: options.wallClock ?? clock,
+    days: calendar,
+    reference,
+    log: log.child({ component: 'auth' }),
+  });
+  const retention = new RetentionJob({
+    config,
+    db,
+    clock,
+    reference,
+    audit: auth.audit,
+    purgeSessions: () => auth.purgeSessions(),
+    log: log.child({ component: 'retention' }),
+  });
+
   let listening = false;
   const api = await buildApi({
     log,
     registry: metrics.registry,
-    notReadyReason: () => (listening ? derivation.notReadyReason() : 'starting'),
+    notReadyReason: () => (listening ? (storage.notReadyReason() ?? derivation.notReadyReason()) : 'starting'),
     routes: [
+      auth.routes(),
       viewRoutes({ config, db, clock, calendar, live, devices, rejected, upstream: () => upstream.status() }),
       referenceRoutes(reference),
-      sseRoutes(feed),
+      sseRoutes(feed, '/stream', auth.feedView),
       vipRoutes({ alerts, dispatcher, clock, days: calendar }),
       invitationRoutes({ invitations, ingest, reference, clock, days: calendar }),
       roomRoutes({ config, db, clock, calendar, reference, state: () => derivation.state }),
       upstreamRoutes(upstream),
       impinjWebhookRoutes(driverHost, config),
     ],
-    onMqttWebSocket: (ws) => broker.handleWebSocket(ws),
+    onMqttWebSocket: (ws, request) => broker.handleWebSocket(ws, request),
+    ...(config.http.tls ? { https: readTlsFiles('http.tls', config.http.tls) } : {}),
     maxWebSocketBytes: config.mqtt.maxPacketBytes,
   });
 
@@ -214,6 +248,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       'GW_MQTT_PORT',
       config.mqtt.port,
     );
+    await broker.listenTls(config.mqtt.host);
     httpPort = await listenOrExplain(
       async () => {
         await api.listen({ port: config.http.port, host: config.http.host });
@@ -232,6 +267,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     throw err;
   }
   listening = true;
+  retention.start();
   upstream.start();
   drivers.start();
   log.info(
@@ -248,6 +284,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // Accept nothing new, commit and acknowledge what was received, then close.
       broker.stopAccepting();
       await drivers.stop();
+      await retention.stop();
       commit.close();
       await upstream.stop();
       await broker.close();

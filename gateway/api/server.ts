@@ -5,6 +5,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import { installSecurityHeaders } from '../auth/headers.js';
 import { installErrorHandling } from './errors.js';
 import { type HealthDeps, healthRoutes } from './health.js';
 
@@ -13,7 +14,9 @@ export interface ApiDeps extends HealthDeps {
   /** Route plugins registered under /api/v1. */
   readonly routes: readonly ((app: FastifyInstance) => Promise<void> | void)[];
   /** Called with each WebSocket that asks for MQTT at /mqtt. */
-  readonly onMqttWebSocket?: (ws: import('ws').WebSocket) => void;
+  readonly onMqttWebSocket?: (ws: import('ws').WebSocket, request: import('node:http').IncomingMessage) => void;
+  /** Serve HTTPS (and WSS) with this certificate and key (`http.tls`). */
+  readonly https?: { readonly cert: Buffer; readonly key: Buffer };
   readonly maxWebSocketBytes?: number;
 }
 
@@ -27,8 +30,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
+    ...(deps.https ? { https: { cert: deps.https.cert, key: deps.https.key } } : {}),
   });
   installErrorHandling(app);
+  installSecurityHeaders(app);
   await app.register(healthRoutes(deps));
   await app.register(
     async (api) => {
@@ -46,7 +51,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         socket.destroy();
         return;
       }
-      wss.handleUpgrade(request, socket, head, (ws) => onMqttWebSocket(ws));
+      wss.handleUpgrade(request, socket, head, (ws) => onMqttWebSocket(ws, request));
     });
     app.addHook('onClose', async () => {
       for (const client of wss.clients) client.terminate();

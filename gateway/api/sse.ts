@@ -3,12 +3,16 @@
  * Last-Event-ID (browsers do it by themselves) first receives what it missed.
  */
 import type { ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { SECURITY_HEADERS } from '../auth/headers.js';
 import type { FeedMessage, LiveFeed } from '../live/feed.js';
 
 const HEARTBEAT_MS = 15_000;
 
-export function sseRoutes(feed: LiveFeed, path = '/stream') {
+/** Per connection: what this client may see of each message (gateway/auth strips PII for viewers). */
+export type FeedView = (request: FastifyRequest) => (message: FeedMessage) => FeedMessage;
+
+export function sseRoutes(feed: LiveFeed, path = '/stream', view?: FeedView) {
   return (app: FastifyInstance) => {
     const open = new Set<ServerResponse>();
     // End streams before the server closes, or close() would wait for them forever.
@@ -18,15 +22,21 @@ export function sseRoutes(feed: LiveFeed, path = '/stream') {
     app.get(path, (request, reply) => {
       const header = request.headers['last-event-id'] ?? (request.query as { since?: string }).since;
       const lastId = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : undefined;
+      const visible = view?.(request) ?? ((m: FeedMessage) => m);
       reply.hijack();
       const res = reply.raw;
+      // A hijacked reply skips onSend hooks: the security headers go here.
       res.writeHead(200, {
+        ...SECURITY_HEADERS,
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache, no-transform',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
-      const send = (m: FeedMessage) => res.write(`id: ${m.id}\nevent: ${m.event}\ndata: ${JSON.stringify(m.data)}\n\n`);
+      const send = (message: FeedMessage) => {
+        const m = visible(message);
+        res.write(`id: ${m.id}\nevent: ${m.event}\ndata: ${JSON.stringify(m.data)}\n\n`);
+      };
       res.write('retry: 2000\n\n');
       if (lastId !== undefined) for (const m of feed.since(lastId)) send(m);
       const unsubscribe = feed.subscribe(send);

@@ -3,8 +3,10 @@
  * from `authorizePublish`, which is the last hook before aedes writes the PUBACK: holding
  * its callback until the journal commit is what makes a PUBACK mean "durable".
  */
+import type { IncomingMessage } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type AuthorizePublishHandler, type Client, type PublishPacket } from 'aedes';
 import type { Logger } from 'pino';
 import type { WebSocket } from 'ws';
@@ -12,32 +14,15 @@ import { createWebSocketStream } from 'ws';
 import type { GatewayConfig } from '../config/index.js';
 import type { Ingest } from '../ingest/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
-import { verifyPassword } from './credentials.js';
+import { publishDenial } from './acl.js';
 import { PacketSizeGuard, PacketTooLargeError } from './packet-size-guard.js';
+import { BrokerSecurity } from './security.js';
 
 export interface BrokerContext {
   readonly config: GatewayConfig;
   readonly log: Logger;
   readonly metrics: GatewayMetrics;
   readonly ingest: Ingest;
-}
-
-/** Clients that logged in with a device's credentials → that device id. */
-const deviceOfClient = new WeakMap<Client, string>();
-
-/** The configured device whose username and password these are, if any. */
-export function authenticateDevice(
-  config: GatewayConfig,
-  username: string | undefined,
-  password: Buffer | undefined,
-): string | undefined {
-  if (username === undefined || password === undefined) return undefined;
-  for (const [id, device] of Object.entries(config.devices)) {
-    if (device.transport === 'mqtt' && device.username === username && device.passwordHash !== undefined) {
-      return verifyPassword(password.toString('utf8'), device.passwordHash) ? id : undefined;
-    }
-  }
-  return undefined;
 }
 
 export class ReservedTopicError extends Error {
@@ -49,10 +34,20 @@ export class EmbeddedBroker {
   private server: Server | undefined;
   private serverClosed: Promise<void> | undefined;
   private readonly sockets = new Set<Socket>();
+  /** The TCP socket under each aedes connection stream, to cork the PUBACKs of one commit. */
+  private readonly socketOf = new WeakMap<object, Socket>();
+  private readonly corked = new Set<Socket>();
+
+  private tlsServer: Server | undefined;
+  /** The bound mqtts port once listenTls resolved. */
+  tlsPort: number | undefined;
+  private tlsClosed: Promise<void> | undefined;
 
   private constructor(
     readonly aedes: Aedes,
     private readonly ctx: BrokerContext,
+    /** Access control, connect rate limit, queue cap, TLS (gateway/broker/security.ts). */
+    readonly security: BrokerSecurity,
   ) {}
 
   static async create(ctx: BrokerContext): Promise<EmbeddedBroker> {
@@ -61,6 +56,7 @@ export class EmbeddedBroker {
       if (holder.broker) holder.broker.authorizePublish(client, packet, callback);
       else callback(new Error('broker starting'));
     };
+    const security = new BrokerSecurity(ctx.config, ctx.log, ctx.metrics);
     const aedes = await Aedes.createBroker({
       authorizePublish,
       preConnect: (client, packet, callback) => {
@@ -69,26 +65,15 @@ export class EmbeddedBroker {
           callback(new Error('empty client id needs clean session'), false);
         else callback(null, true);
       },
-      authenticate: (client, username, password, callback) => {
-        const device = authenticateDevice(ctx.config, username, password);
-        if (device !== undefined) {
-          deviceOfClient.set(client, device);
-          callback(null, true);
-        } else if (username === undefined && ctx.config.mqtt.allowAnonymous) {
-          callback(null, true);
-        } else {
-          ctx.metrics.authFailures.inc();
-          ctx.log.warn({ client: client.id, username }, 'mqtt login refused');
-          const err = Object.assign(new Error('bad username or password'), { returnCode: 4 as const });
-          callback(err, null);
-        }
-      },
+      authenticate: security.access.authenticate,
+      authorizeSubscribe: security.access.authorizeSubscribe,
       // One frozen subscriber must not stall delivery for a minute (aedes default 60 s).
       drainTimeout: 15_000,
       heartbeatInterval: 60_000,
       connectTimeout: 10_000,
     });
-    const broker = new EmbeddedBroker(aedes, ctx);
+    security.capQueues(aedes);
+    const broker = new EmbeddedBroker(aedes, ctx, security);
     holder.broker = broker;
     aedes.on('client', () => ctx.metrics.mqttClients.inc());
     aedes.on('clientDisconnect', () => ctx.metrics.mqttClients.dec());
@@ -112,9 +97,47 @@ export class EmbeddedBroker {
     });
   }
 
+  /**
+   * MQTT over TLS (`mqtt.tls`), beside the plain listener; same pipeline once decrypted.
+   * Resolves with the bound port, or undefined when TLS is not configured.
+   */
+  listenTls(host: string): Promise<number | undefined> {
+    const tls = this.security.tls;
+    if (tls === undefined) return Promise.resolve(undefined);
+    const { port, ...material } = tls;
+    const server = createTlsServer(material, (socket: TLSSocket) => this.handleSocket(socket));
+    // Failed handshakes (a plain client on this port, a bad certificate) are the client's problem.
+    server.on('tlsClientError', (err, socket) => {
+      this.ctx.log.debug({ remote: socket.remoteAddress, err }, 'mqtts handshake failed');
+    });
+    this.tlsServer = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new Error(`port ${port} is already in use: set mqtt.tls.port in the config file`, { cause: err })
+            : err,
+        ),
+      );
+      server.listen(port, host, () => {
+        server.removeAllListeners('error');
+        const address = server.address();
+        this.tlsPort = typeof address === 'object' && address ? address.port : port;
+        resolve(this.tlsPort);
+      });
+    });
+  }
+
   /** MQTT over WebSocket (the HTTP server upgrades `/mqtt` and hands the socket here). */
-  handleWebSocket(ws: WebSocket): void {
-    this.aedes.handle(createWebSocketStream(ws));
+  handleWebSocket(ws: WebSocket, request?: IncomingMessage): void {
+    const remote = request?.socket.remoteAddress;
+    if (!this.security.admit(remote)) {
+      ws.terminate();
+      return;
+    }
+    const stream = createWebSocketStream(ws);
+    this.security.access.rememberRemote(stream, remote);
+    this.aedes.handle(stream, request);
   }
 
   publish(topic: string, payload: string | Buffer, opts: { qos: 0 | 1; retain: boolean }): Promise<void> {
@@ -134,6 +157,8 @@ export class EmbeddedBroker {
    * close(). (net.Server#close only calls back once every connection has ended.)
    */
   stopAccepting(): void {
+    const tlsServer = this.tlsServer;
+    if (tlsServer && !this.tlsClosed) this.tlsClosed = new Promise<void>((resolve) => tlsServer.close(() => resolve()));
     const server = this.server;
     if (!server || this.serverClosed) return;
     this.serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -144,10 +169,16 @@ export class EmbeddedBroker {
     this.stopAccepting();
     for (const socket of this.sockets) socket.destroy();
     await this.serverClosed;
+    await this.tlsClosed;
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
   }
 
   private handleSocket(socket: Socket): void {
+    // Connect rate limit per address: closed at once, before any MQTT parsing or password hashing.
+    if (!this.security.admit(socket.remoteAddress)) {
+      socket.destroy();
+      return;
+    }
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     socket.setNoDelay(true);
@@ -161,15 +192,39 @@ export class EmbeddedBroker {
     });
     socket.once('close', () => guard.destroy());
     socket.pipe(guard);
-    this.aedes.handle(Duplex.from({ readable: guard, writable: socket }));
+    const conn = Duplex.from({ readable: guard, writable: socket });
+    this.socketOf.set(conn, socket);
+    this.security.access.rememberRemote(conn, socket.remoteAddress);
+    this.aedes.handle(conn);
+  }
+
+  /**
+   * A commit acknowledges its whole batch in one synchronous loop: cork each socket for the
+   * rest of this tick so its PUBACKs leave in one write instead of one syscall each.
+   * mqtt-packet corks aedes' stream per packet and uncorks it in a nextTick queued during that
+   * loop; the socket is uncorked one nextTick later, after those have handed it every PUBACK.
+   */
+  private corkForTick(socket: Socket): void {
+    if (this.corked.has(socket)) return;
+    socket.cork();
+    this.corked.add(socket);
+    if (this.corked.size === 1) {
+      process.nextTick(() =>
+        process.nextTick(() => {
+          for (const s of this.corked) s.uncork();
+          this.corked.clear();
+        }),
+      );
+    }
   }
 
   private authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) {
     const topic = packet.topic;
-    // A device that logged in publishes only under its own topics.
-    const device = client ? deviceOfClient.get(client) : undefined;
-    if (device !== undefined && topic.split('/')[3] !== device) {
-      callback(new ReservedTopicError(`device ${device} may not publish to ${topic}`));
+    // A device publishes only under its own topics; staff and dashboard accounts publish nothing.
+    const denial = publishDenial(client ? this.security.access.principalOf(client) : 'gateway', topic);
+    if (denial !== undefined) {
+      this.security.access.publishRefused(client, denial);
+      callback(new ReservedTopicError(denial));
       return;
     }
     if (topic.startsWith('$') || this.isGatewayTopic(topic)) {
@@ -184,7 +239,11 @@ export class EmbeddedBroker {
       callback(null);
       return;
     }
-    this.ctx.ingest.fromMqtt(topic, packet.payload as Buffer, (err) => callback(err ?? null));
+    const socket = this.socketOf.get(client.conn);
+    this.ctx.ingest.fromMqtt(topic, packet.payload as Buffer, (err) => {
+      if (socket) this.corkForTick(socket);
+      callback(err ?? null);
+    });
   }
 
   /** Topics only the gateway publishes: alerts and live state. */

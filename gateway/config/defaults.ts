@@ -27,3 +27,26 @@ devices:
 staff: { badges: [E2000017221101441890A001, E2000017221101441890A002, E2000017221101441890A003, E2000017221101441890A004] }
 correlation: { minDwell: 20s, leaveAfter: 30s, conversionWindow: 2h, realertAfter: 30m, invitationWindow: 14d, staffWindow: 3s, lateWindow: 7d }
 `;
+
+/**
+ * DEMO ONLY: the demo's dashboard users (password = name: manager/manager, staff/staff,
+ * viewer/viewer), added when GW_HTTP_AUTH=demo (the `demo` command sets it). Never use them in
+ * a store: give real users with `store-gateway hash-password` hashes in http.auth.users.
+ */
+export const DEMO_HTTP_USERS = [
+  {
+    name: 'manager',
+    role: 'manager',
+    passwordHash: 'scrypt$16384$8$1$I3yvo5iCcjMCL/ribv/sNA==$Bz7b+oe4NcLITSQa1yhE3suAJeffxMF9pkuSOPCG14A=',
+  },
+  {
+    name: 'staff',
+    role: 'staff',
+    passwordHash: 'scrypt$16384$8$1$ZBh23uNJSSEH65uAmXE/WA==$MdoLgWlBwL0DUs227z7Vt7Loke7IX7ixLl6ql8TD2/c=',
+  },
+  {
+    name: 'viewer',
+    role: 'viewer',
+    passwordHash: 'scrypt$16384$8$1$GI//ZP72Vra2Ku0BASpVxQ==$bUBlYehavjT6WAvkvRRgKWS5VhUxWrSQ/0TpFiGgDL8=',
+  },
+] as const;

@@ -7,7 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_CONFIG_YAML } from './defaults.js';
+import { DEFAULT_CONFIG_YAML, DEMO_HTTP_USERS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { ConfigFile, DeviceConfig } from './schema.js';
 import type { GatewayConfig } from './types.js';
@@ -74,6 +74,10 @@ function applyEnvOverrides(raw: unknown, env: Env): unknown {
   if (env.GW_MQTT_PORT) section('mqtt').port = envInt(env.GW_MQTT_PORT);
   if (env.GW_HTTP_PORT) section('http').port = envInt(env.GW_HTTP_PORT);
   if (env.GW_NATS_URL) section('upstream').natsUrl = env.GW_NATS_URL;
+  // GW_HTTP_AUTH=demo adds the demo users when the file has none (the demo command sets it); off opens the API.
+  if (env.GW_HTTP_AUTH === 'demo' && section('http').auth === undefined) {
+    section('http').auth = { users: DEMO_HTTP_USERS.map((u) => ({ ...u })) };
+  } else if (env.GW_HTTP_AUTH === 'off') delete section('http').auth;
   return out;
 }
 
@@ -104,7 +108,19 @@ function schemaProblems(raw: unknown): string[] {
   } else {
     for (const [id, device] of Object.entries(devices)) problems.push(...deviceProblems(id, device));
   }
-  return dedupe(problems);
+  return readable(dedupe(problems));
+}
+
+/**
+ * TypeBox words an unknown key as "schema is false" plus "must not have additional properties"
+ * on its parent: say "unknown key" at the key's path instead, once.
+ */
+function readable(problems: readonly string[]): string[] {
+  const unknown = problems.map((p) => p.replace(/: schema is false$/, ': unknown key'));
+  return unknown.filter((p) => {
+    const m = /^(.*): must not have additional properties$/.exec(p);
+    return !m || !unknown.some((q) => q.startsWith(`${m[1]}/`) && q.endsWith(': unknown key'));
+  });
 }
 
 function deviceProblems(id: string, device: unknown): string[] {
@@ -156,6 +172,11 @@ function semanticProblems(file: ConfigFile): string[] {
       }
     }
   }
+  const userNames = (file.http?.auth?.users ?? []).map((u) => u.name.toLowerCase());
+  for (const [i, name] of userNames.entries()) {
+    if (userNames.indexOf(name) !== i) problems.push(`/http/auth/users/${i}/name: ${name} is listed twice`);
+  }
+  problems.push(...mqttUsernameProblems(file));
   return problems;
 }
 
@@ -175,8 +196,30 @@ function resolveConfig(file: ConfigFile, baseDir: string): GatewayConfig {
       ...(mqtt.url ? { url: mqtt.url } : {}),
       maxPacketBytes: mqtt.maxPacketBytes ?? 256 * 1024,
       allowAnonymous: mqtt.allowAnonymous ?? false,
+      users: mqtt.users ?? [],
+      ...(mqtt.tls ? { tls: resolveTlsFiles(mqtt.tls, baseDir) } : {}),
+      ...(mqtt.connectRate ? { connectRate: mqtt.connectRate } : {}),
+      maxQueuedMessages: mqtt.maxQueuedMessages ?? 1000,
     },
-    http: { port: http.port ?? 8080, host: http.host ?? '0.0.0.0' },
+    http: {
+      port: http.port ?? 8080,
+      host: http.host ?? '0.0.0.0',
+      ...(http.tls ? { tls: resolveTlsFiles(http.tls, baseDir) } : {}),
+      ...(http.auth
+        ? {
+            auth: {
+              users: http.auth.users,
+              sessionTtlMs: ms(http.auth.sessionTtl, '12h'),
+              secureCookies: http.auth.secureCookies ?? false,
+            },
+          }
+        : {}),
+    },
+    retention: {
+      journalMs: ms(file.retention?.journal, '400d'),
+      membersMs: ms(file.retention?.members, '730d'),
+      auditMs: ms(file.retention?.audit, '400d'),
+    },
     dataDir,
     zones: file.zones,
     devices: file.devices,
@@ -201,6 +244,35 @@ function resolveConfig(file: ConfigFile, baseDir: string): GatewayConfig {
       ...(file.upstream?.credsFile ? { credsFile: resolve(baseDir, file.upstream.credsFile) } : {}),
     },
   };
+}
+
+/** Certificate/key paths in the config are relative to the config file's folder. */
+function resolveTlsFiles<T extends { certFile: string; keyFile: string; caFile?: string }>(tls: T, baseDir: string): T {
+  return {
+    ...tls,
+    certFile: resolve(baseDir, tls.certFile),
+    keyFile: resolve(baseDir, tls.keyFile),
+    ...(tls.caFile !== undefined ? { caFile: resolve(baseDir, tls.caFile) } : {}),
+  };
+}
+
+/** MQTT usernames are unique across devices and users: a login must name exactly one principal. */
+function mqttUsernameProblems(file: ConfigFile): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const [id, device] of Object.entries(file.devices)) {
+    if (device.transport !== 'mqtt' || device.username === undefined) continue;
+    if (seen.has(device.username)) problems.push(`/devices/${id}/username: ${device.username} is used twice`);
+    seen.add(device.username);
+  }
+  for (const [i, user] of (file.mqtt?.users ?? []).entries()) {
+    if (seen.has(user.username)) problems.push(`/mqtt/users/${i}/username: ${user.username} is used twice`);
+    seen.add(user.username);
+  }
+  if (file.mqtt?.tls !== undefined && file.mqtt.tls.port !== 0 && file.mqtt.tls.port === file.mqtt.port) {
+    problems.push('/mqtt/tls/port: must differ from mqtt.port');
+  }
+  return problems;
 }
 
 function dedupe(items: string[]): string[] {

@@ -3,6 +3,7 @@
  * type and the validator. Every key in DESIGN is part of the contract.
  */
 import { type Static, Type } from 'typebox';
+import { ConnectRate, HttpTls, MaxQueuedMessages, MqttTls, MqttUsers } from './mqtt-security-schema.js';
 
 /** "20s", "30m", "2h", "14d", "500ms". */
 export const Duration = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$' });
@@ -113,6 +114,30 @@ const MemberSource = Type.Object(
   { additionalProperties: false },
 );
 
+/** Dashboard/API users. Absent: the API is open (every request acts as manager) and a warning is logged. */
+const HttpAuth = Type.Object(
+  {
+    /** manager: everything; staff: + VIP alerts with member PII, ack, invitations; viewer: aggregates, no PII. */
+    users: Type.Array(
+      Type.Object(
+        {
+          name: Type.String({ pattern: '^[A-Za-z0-9_.@-]{1,64}$' }),
+          role: Type.Union([Type.Literal('manager'), Type.Literal('staff'), Type.Literal('viewer')]),
+          /** scrypt hash from `store-gateway hash-password` (never the password itself). */
+          passwordHash: Type.String({ pattern: '^scrypt\\$', maxLength: 256 }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 200 },
+    ),
+    /** Absolute lifetime of a login session. Default 12h. */
+    sessionTtl: Type.Optional(Duration),
+    /** Always mark the session cookie Secure (behind a TLS proxy). It is Secure anyway on a TLS request. */
+    secureCookies: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
 export const DeviceConfig = Type.Union([
   MqttDoorCounter,
   SerialDoorCounter,
@@ -152,12 +177,39 @@ export const ConfigFile = Type.Object(
           allowAnonymous: Type.Optional(Type.Boolean()),
           /** Largest MQTT packet accepted; bigger ones close the connection. */
           maxPacketBytes: Type.Optional(Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 })),
+          // Access control and transport security: see mqtt-security-schema.ts and docs/security.md.
+          users: Type.Optional(MqttUsers),
+          tls: Type.Optional(MqttTls),
+          connectRate: Type.Optional(ConnectRate),
+          maxQueuedMessages: Type.Optional(MaxQueuedMessages),
         },
         { additionalProperties: false },
       ),
     ),
     http: Type.Optional(
-      Type.Object({ port: Type.Optional(Port), host: Type.Optional(Type.String()) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          port: Type.Optional(Port),
+          host: Type.Optional(Type.String()),
+          auth: Type.Optional(HttpAuth),
+          tls: Type.Optional(HttpTls),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** How long data is kept (docs/security.md "Retention"); a purge runs at start and daily. */
+    retention: Type.Optional(
+      Type.Object(
+        {
+          /** Journal rows older than this (by receive time) are deleted, never those recovery still needs. Default 400d. */
+          journal: Type.Optional(Duration),
+          /** Members not seen in the store (nor re-imported) for this long are erased securely. Default 730d. */
+          members: Type.Optional(Duration),
+          /** Audit rows (who saw member PII) older than this are deleted. Default 400d. */
+          audit: Type.Optional(Duration),
+        },
+        { additionalProperties: false },
+      ),
     ),
     dataDir: Type.Optional(Type.String({ minLength: 1 })),
     zones: Type.Record(Id, Zone),

@@ -10,8 +10,29 @@ export interface GatewayConfig {
     readonly url?: string;
     readonly maxPacketBytes: number;
     readonly allowAnonymous: boolean;
+    /** Staff/dashboard MQTT accounts (gateway/broker/acl.ts). */
+    readonly users: readonly MqttUser[];
+    /** mqtts listener; file paths resolved against the config file's folder. */
+    readonly tls?: {
+      readonly port: number;
+      readonly certFile: string;
+      readonly keyFile: string;
+      readonly caFile?: string;
+    };
+    /** Per-address token bucket for new connections; absent = unlimited. */
+    readonly connectRate?: { readonly perSecond: number; readonly burst: number };
+    /** Cap on a persistent session's queued QoS1 messages (oldest dropped). */
+    readonly maxQueuedMessages: number;
   };
-  readonly http: { readonly port: number; readonly host: string };
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    readonly auth?: HttpAuthConfig;
+    /** HTTPS + WSS; file paths resolved against the config file's folder. */
+    readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  };
+  /** Retention periods in ms (gateway/auth/retention.ts purges). */
+  readonly retention: { readonly journalMs: number; readonly membersMs: number; readonly auditMs: number };
   readonly dataDir: string;
   readonly zones: ConfigFile['zones'];
   readonly devices: Readonly<Record<string, DeviceConfig>>;
@@ -32,3 +53,17 @@ export interface GatewayConfig {
 }
 
 export type { DeviceConfig };
+
+export type Role = 'manager' | 'staff' | 'viewer';
+
+export interface HttpAuthConfig {
+  readonly users: readonly { readonly name: string; readonly role: Role; readonly passwordHash: string }[];
+  readonly sessionTtlMs: number;
+  readonly secureCookies: boolean;
+}
+
+export interface MqttUser {
+  readonly username: string;
+  readonly passwordHash: string;
+  readonly role: 'staff' | 'dashboard';
+}

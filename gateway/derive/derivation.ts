@@ -170,7 +170,9 @@ export class Derivation implements CommitHook<DerivedBatch> {
     // The engine already advanced in memory past what is on disk: rebuild before the next batch.
     this.stale = true;
     this.ctx.upstream?.reload();
-    this.ctx.log.error({ err }, 'derived state rolled back; will rebuild from snapshot and journal');
+    // Debug only: the storage health (gateway/ingest/storage-health.ts) logs the outage once,
+    // and during a disk-full outage this runs on every retried batch.
+    this.ctx.log.debug({ err }, 'derived state rolled back; will rebuild from snapshot and journal');
   }
 
   /** Writes a final snapshot (shutdown), so the next start replays little. */

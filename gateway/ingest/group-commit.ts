@@ -6,6 +6,7 @@
  */
 import type { Db, Journal, JournalEvent, JournalRow, RejectedInput, RejectedStore } from '../journal/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
+import { isTransientStorageError } from './storage-health.js';
 
 export type Done = (err?: Error) => void;
 
@@ -42,12 +43,20 @@ export class StorageError extends Error {
 }
 
 const MAX_BATCH = 4096;
+/** A batch refused by a lock (SQLITE_BUSY after the connection's busy timeout) is retried this often… */
+const LOCK_RETRY_EVERY_MS = 250;
+/** …for this long (real time) before its inputs fail and publishers must resend. */
+const LOCK_RETRY_FOR_MS = 30_000;
 
 export class GroupCommit<T> {
   private queue: PendingInput[] = [];
   private scheduled = false;
   private closed = false;
   private readonly observers: ((summary: CommitSummary) => void)[] = [];
+  // --- failure path state (see retryLater) ---
+  private retryTimer: NodeJS.Timeout | undefined;
+  private lockedSince: number | undefined;
+  private readonly failureListeners: ((err: unknown, retrying: boolean) => void)[] = [];
 
   constructor(
     private readonly db: Db,
@@ -78,7 +87,8 @@ export class GroupCommit<T> {
   /** Commits everything queued now. Safe to call directly (shutdown, ticks). */
   flush(): void {
     this.scheduled = false;
-    while (this.queue.length > 0) {
+    // While a locked batch waits for its retry, nothing may commit ahead of it.
+    while (this.queue.length > 0 && this.retryTimer === undefined) {
       const batch = this.queue.length <= MAX_BATCH ? this.queue : this.queue.slice(0, MAX_BATCH);
       this.queue = this.queue.length <= MAX_BATCH ? [] : this.queue.slice(MAX_BATCH);
       this.commit(batch);
@@ -96,6 +106,50 @@ export class GroupCommit<T> {
   close(): void {
     this.flush();
     this.closed = true;
+    this.failHeldInputs();
+  }
+
+  // --- failure path -------------------------------------------------------------------
+
+  /** Told of every failed commit (`retrying`: its inputs are held and retried, not failed). */
+  onFailure(listener: (err: unknown, retrying: boolean) => void): void {
+    this.failureListeners.push(listener);
+  }
+
+  /**
+   * A batch that failed because another process holds the database lock is kept, unacknowledged,
+   * at the head of the queue and retried: publishers keep their connections and get their
+   * PUBACKs once the lock is gone. Past LOCK_RETRY_FOR_MS it fails like any storage error
+   * (publishers are disconnected and resend). Anything else (disk full, I/O error) fails at once:
+   * the publishers hold those messages, not the gateway's memory.
+   */
+  private retryLater(batch: readonly PendingInput[], err: unknown): boolean {
+    if (batch.length === 0 || this.closed || !isTransientStorageError(err)) return false;
+    const now = Date.now();
+    this.lockedSince ??= now;
+    if (now - this.lockedSince > LOCK_RETRY_FOR_MS) {
+      this.lockedSince = undefined;
+      return false;
+    }
+    this.queue = [...batch, ...this.queue];
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.flush();
+      // No new retry was scheduled: the held batch committed or failed for good.
+      if (this.retryTimer === undefined) this.lockedSince = undefined;
+    }, LOCK_RETRY_EVERY_MS);
+    return true;
+  }
+
+  /** Shutdown while a batch waits for a lock: it was never durable, so it is not acknowledged. */
+  private failHeldInputs(): void {
+    if (this.retryTimer === undefined) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const held = this.queue;
+    this.queue = [];
+    const failure = new StorageError('gateway is shutting down; not journaled');
+    for (const input of held) input.done(failure);
   }
 
   private commit(batch: readonly PendingInput[]): void {
@@ -131,6 +185,9 @@ export class GroupCommit<T> {
       const failure = new StorageError('journal commit failed', { cause: err });
       this.metrics.commitFailures.inc();
       this.hook.onRollback(failure);
+      const retrying = this.retryLater(batch, err);
+      for (const listener of this.failureListeners) listener(err, retrying);
+      if (retrying) return;
       for (const input of batch) input.done(failure);
       return;
     }

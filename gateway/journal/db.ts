@@ -132,23 +132,113 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX invitations_ts ON invitations (ts);
   `,
+  `
+  -- Dashboard login sessions (gateway/auth): only a hash of the token is kept.
+  CREATE TABLE sessions (
+    token_hash  TEXT PRIMARY KEY,
+    user        TEXT    NOT NULL,
+    created     INTEGER NOT NULL,
+    expires     INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_expires ON sessions (expires);
+  -- Who viewed, exported, imported or erased member PII (gateway/auth/audit.ts).
+  CREATE TABLE audit (
+    id       INTEGER PRIMARY KEY,
+    ts       INTEGER NOT NULL,
+    user     TEXT    NOT NULL,
+    role     TEXT    NOT NULL,
+    action   TEXT    NOT NULL,
+    target   TEXT    NOT NULL,
+    address  TEXT    NOT NULL
+  );
+  CREATE INDEX audit_ts ON audit (ts);
+  `,
 ];
 
 export interface OpenDbOptions {
   /** FULL unless a benchmark compares settings; never lower it in production. */
   readonly synchronous?: 'FULL' | 'NORMAL';
+  /**
+   * Caps the database at this many pages (PRAGMA max_page_count; 4 KiB pages); beyond it
+   * commits fail with SQLITE_FULL exactly as on a full disk. Default: GW_DB_MAX_PAGES.
+   */
+  readonly maxPageCount?: number;
+}
+
+/**
+ * The store database cannot be opened (not a SQLite file, damaged, locked, unwritable).
+ * The message names the file and what to do, for the CLI to print instead of a stack trace.
+ */
+export class DatabaseOpenError extends Error {
+  override readonly name = 'DatabaseOpenError';
+  readonly code = 'DB_OPEN_FAILED';
+  constructor(
+    readonly path: string,
+    readonly sqliteCode: string | undefined,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
 }
 
 export function openDb(dataDir: string, options: OpenDbOptions = {}): Db {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, 'gateway.db'), { timeout: 5000 });
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-  // WAL grows without bound by default; keep it to 64 MiB after checkpoints.
-  db.pragma('journal_size_limit = 67108864');
-  db.pragma('foreign_keys = ON');
-  migrate(db);
-  return db;
+  const path = join(dataDir, 'gateway.db');
+  const maxPageCount = options.maxPageCount ?? maxPagesFromEnv(process.env.GW_DB_MAX_PAGES);
+  let db: Db | undefined;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    db = new Database(path, { timeout: 5000 });
+    db.pragma('journal_mode = WAL');
+    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    // WAL grows without bound by default; keep it to 64 MiB after checkpoints.
+    db.pragma('journal_size_limit = 67108864');
+    db.pragma('foreign_keys = ON');
+    if (maxPageCount !== undefined) db.pragma(`max_page_count = ${maxPageCount}`);
+    migrate(db);
+    return db;
+  } catch (err) {
+    db?.close();
+    throw openFailure(path, err);
+  }
+}
+
+/**
+ * GW_DB_MAX_PAGES: an ops and test knob. Ops: keep the database from filling a disk it shares
+ * (the gateway then stops acknowledging instead of starving other services). Tests: the
+ * disk-full drill (tests/drills/disk-full.test.ts) makes SQLITE_FULL happen on demand.
+ */
+function maxPagesFromEnv(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^[1-9][0-9]*$/.test(value)) {
+    throw new DatabaseOpenError(
+      '',
+      undefined,
+      `GW_DB_MAX_PAGES must be a positive integer, not ${JSON.stringify(value)}`,
+    );
+  }
+  return Number(value);
+}
+
+function openFailure(path: string, err: unknown): Error {
+  if (err instanceof DatabaseOpenError) return err;
+  const code = (err as { code?: unknown }).code;
+  const sqliteCode = typeof code === 'string' ? code : undefined;
+  const detail = err instanceof Error ? err.message : String(err);
+  const hint =
+    sqliteCode === 'SQLITE_NOTADB' || sqliteCode === 'SQLITE_CORRUPT'
+      ? 'the file is not a SQLite database or is damaged: stop the gateway, move gateway.db (and gateway.db-wal, gateway.db-shm) aside, and restore a backup or start with an empty database'
+      : sqliteCode === 'SQLITE_BUSY'
+        ? 'another process holds a lock on it: stop that process'
+        : sqliteCode === 'SQLITE_FULL'
+          ? 'the disk is full (or GW_DB_MAX_PAGES is too small): free space'
+          : 'check that the data directory (dataDir / GW_DATA_DIR) exists and is writable';
+  return new DatabaseOpenError(
+    path,
+    sqliteCode,
+    `cannot open the store database ${path}: ${detail}${sqliteCode ? ` (${sqliteCode})` : ''}; ${hint}`,
+    { cause: err },
+  );
 }
 
 function migrate(db: Db): void {

@@ -31,6 +31,18 @@ export class GatewayMetrics {
     help: 'Journal transactions that failed and were not acknowledged.',
     registers: [this.registry],
   });
+  // Storage outages (gateway/ingest/storage-health.ts): by SQLite code, and whether one is on now.
+  readonly storageFailures = new Counter({
+    name: 'gateway_storage_failures_total',
+    help: 'Failed journal commits by SQLite result code (SQLITE_FULL, SQLITE_BUSY, ...).',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+  readonly storageFailing = new Gauge({
+    name: 'gateway_storage_failing',
+    help: '1 while journal commits fail and device messages are not acknowledged, else 0.',
+    registers: [this.registry],
+  });
   readonly oversized = new Counter({
     name: 'gateway_mqtt_oversized_packets_total',
     help: 'MQTT connections closed for announcing a packet above the byte cap.',

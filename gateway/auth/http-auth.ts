@@ -1,0 +1,293 @@
+/**
+ * Dashboard/API authentication and authorisation (docs/security.md "HTTP").
+ *
+ * One instance per gateway. `routes()` is the first plugin under /api/v1: its hooks check
+ * every route against the table in roles.ts (session → role → CSRF), strip member PII from
+ * what viewers receive, audit PII shown to staff and managers, and it serves /auth/*,
+ * /audit and the member erasure route. Without `http.auth` the API is open: every request
+ * acts as the local manager (a warning says so at start).
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { BadRequestError, HttpError, NotFoundError } from '../api/errors.js';
+import { type LocalDays, parseLimit, parseRange } from '../api/query.js';
+import { hashPassword, verifyPassword } from '../broker/credentials.js';
+import type { Clock } from '../clock/index.js';
+import type { GatewayConfig } from '../config/index.js';
+import type { HttpAuthConfig } from '../config/types.js';
+import type { Db } from '../journal/index.js';
+import type { FeedMessage } from '../live/feed.js';
+import type { ReferenceData } from '../reference/index.js';
+import { AuditLog } from './audit.js';
+import { clearedSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './cookies.js';
+import { carriesMemberPii, stripMemberPii } from './pii.js';
+import { FailureLimiter } from './rate-limit.js';
+import { isKnownRoute, type Role, type RouteRule, roleAtLeast, ruleFor, STATE_CHANGING } from './roles.js';
+import { csrfMatches, SessionStore } from './sessions.js';
+
+const PREFIX = '/api/v1';
+
+export interface Principal {
+  readonly name: string;
+  readonly role: Role;
+  /** Present when signed in (auth on); absent for the open API's local manager. */
+  readonly session?: { readonly token: string; readonly csrfToken: string };
+}
+
+const LOCAL: Principal = { name: 'local', role: 'manager' };
+
+export interface HttpAuthDeps {
+  readonly config: GatewayConfig;
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly days: LocalDays;
+  readonly reference: ReferenceData;
+  readonly log: Logger;
+}
+
+type User = HttpAuthConfig['users'][number];
+
+function deny(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.status(status).send({ error: { code, message } });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export class HttpAuth {
+  readonly audit: AuditLog;
+  private readonly settings: HttpAuthConfig | undefined;
+  private readonly sessions: SessionStore | undefined;
+  private readonly limiter: FailureLimiter;
+  private readonly users = new Map<string, User>();
+  private readonly principals = new WeakMap<FastifyRequest, Principal>();
+  /** Verified for unknown names, so they cost the same time as a wrong password. */
+  private readonly dummyHash: string;
+
+  constructor(private readonly deps: HttpAuthDeps) {
+    this.settings = deps.config.http.auth;
+    this.audit = new AuditLog(deps.db, deps.clock);
+    this.limiter = new FailureLimiter(deps.clock);
+    if (this.settings) {
+      this.sessions = new SessionStore(deps.db, deps.clock, this.settings.sessionTtlMs);
+      for (const user of this.settings.users) this.users.set(user.name.toLowerCase(), user);
+      this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
+    } else {
+      this.dummyHash = '';
+      deps.log.warn(
+        { component: 'auth' },
+        'http.auth is not configured: the API and dashboard are open to anyone on the network, acting as manager',
+      );
+    }
+  }
+
+  get required(): boolean {
+    return this.settings !== undefined;
+  }
+
+  /** Expired sessions out of the database (the retention job calls it). */
+  purgeSessions(): number {
+    return this.sessions?.purgeExpired() ?? 0;
+  }
+
+  /**
+   * What a Server-Sent Events client may see, decided once when it connects (its session
+   * was checked by the route hook): viewers get every message without member PII.
+   */
+  readonly feedView = (request: FastifyRequest): ((message: FeedMessage) => FeedMessage) => {
+    const principal = this.principals.get(request) ?? LOCAL;
+    if (principal.role === 'viewer') {
+      return (m) => (carriesMemberPii(m.data) ? { ...m, data: stripMemberPii(m.data) } : m);
+    }
+    // VIP alerts with profiles may flow on the stream: that is a PII view.
+    this.recordAudit(request, principal, 'pii.stream', `${request.method} ${request.url}`, true);
+    return (m) => m;
+  };
+
+  /** The /api/v1 plugin: register it before every other route plugin. */
+  routes() {
+    return (app: FastifyInstance) => {
+      app.addHook('onRoute', (route) => {
+        const methods = Array.isArray(route.method) ? route.method : [route.method];
+        for (const method of methods) {
+          if (method === 'HEAD' || method === 'OPTIONS') continue;
+          if (!isKnownRoute(method, this.pathOf(route.url))) {
+            this.deps.log.warn(
+              { component: 'auth', method, route: route.url },
+              'route missing from the access table (gateway/auth/roles.ts): managers only',
+            );
+          }
+        }
+      });
+      app.addHook('onRequest', async (request, reply) => this.authorise(request, reply));
+      app.addHook('preHandler', async (request) => this.stampActor(request));
+      app.addHook('preSerialization', async (request, reply, payload: unknown) => this.filter(request, reply, payload));
+      app.addHook('onResponse', async (request, reply) => {
+        const rule = this.ruleOf(request);
+        const principal = this.principals.get(request);
+        if (!rule?.audit || !principal || reply.statusCode >= 400) return;
+        const body: unknown = request.body;
+        const count = Array.isArray(body) ? ` (${body.length} records)` : '';
+        this.recordAudit(request, principal, rule.audit, `${request.method} ${request.url}${count}`, false);
+      });
+
+      app.get('/auth/me', async (request) => {
+        if (!this.required)
+          return { authRequired: false, user: { name: LOCAL.name, role: LOCAL.role }, csrfToken: null };
+        const principal = this.principals.get(request);
+        return principal?.session
+          ? {
+              authRequired: true,
+              user: { name: principal.name, role: principal.role },
+              csrfToken: principal.session.csrfToken,
+            }
+          : { authRequired: true, user: null, csrfToken: null };
+      });
+      app.post('/auth/login', async (request, reply) => this.login(request, reply));
+      app.post('/auth/logout', async (request, reply) => {
+        const principal = this.principals.get(request);
+        if (principal?.session && this.sessions) {
+          if (!csrfMatches(request.headers['x-csrf-token'], principal.session.csrfToken)) {
+            return deny(reply, 403, 'CSRF', 'missing or wrong x-csrf-token header');
+          }
+          this.sessions.destroy(principal.session.token);
+          this.deps.log.info({ component: 'auth', user: principal.name }, 'signed out');
+        }
+        if (this.required) reply.header('set-cookie', clearedSessionCookie(this.secureFor(request)));
+        return reply.status(204).send();
+      });
+
+      app.get('/audit', async (request) => {
+        const query = request.query as Record<string, unknown>;
+        const { from, to } = parseRange(query, this.deps.clock.now(), this.deps.days);
+        const entries = this.audit.list(from, to, parseLimit(query.limit, 1000, 10_000));
+        return { entries: entries.map((e) => ({ ...e, ts: new Date(e.ts).toISOString() })) };
+      });
+
+      // Erasure of one member (a data-subject request): secure delete, alert profiles scrubbed.
+      app.delete('/members/:id', async (request, reply) => {
+        const { id } = request.params as { id: string };
+        if (id.length > 64 || !this.deps.reference.memberById(id)) throw new NotFoundError(`no member ${id}`);
+        this.deps.reference.deleteMembers([id], { secure: true });
+        this.deps.log.info({ component: 'auth', member: id }, 'member erased on request');
+        return reply.status(204).send();
+      });
+    };
+  }
+
+  private pathOf(url: string): string {
+    return url.startsWith(PREFIX) ? url.slice(PREFIX.length) : url;
+  }
+
+  private ruleOf(request: FastifyRequest): RouteRule | undefined {
+    const url = request.routeOptions.url;
+    return url === undefined ? undefined : ruleFor(request.method, this.pathOf(url));
+  }
+
+  private async authorise(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const rule = this.ruleOf(request);
+    if (!rule) return undefined; // no route: the 404 handler answers
+    if (!this.sessions) {
+      this.principals.set(request, LOCAL);
+      return undefined;
+    }
+    const principal = this.principalFromCookie(request);
+    if (principal) this.principals.set(request, principal);
+    if (rule.access === 'public') return undefined;
+    if (!principal) return deny(reply, 401, 'UNAUTHENTICATED', 'sign in first (POST /api/v1/auth/login)');
+    if (!roleAtLeast(principal.role, rule.access)) {
+      return deny(reply, 403, 'FORBIDDEN', `${rule.access} role required`);
+    }
+    if (
+      STATE_CHANGING.has(request.method) &&
+      !csrfMatches(request.headers['x-csrf-token'], principal.session?.csrfToken ?? '')
+    ) {
+      return deny(reply, 403, 'CSRF', 'missing or wrong x-csrf-token header');
+    }
+    return undefined;
+  }
+
+  private principalFromCookie(request: FastifyRequest): Principal | undefined {
+    const token = readCookie(request.headers.cookie, SESSION_COOKIE);
+    if (!token || !this.sessions) return undefined;
+    const session = this.sessions.get(token);
+    if (!session) return undefined;
+    // The config decides the role now: a removed user's sessions stop working at once.
+    const user = this.users.get(session.user.toLowerCase());
+    if (!user) return undefined;
+    return { name: user.name, role: user.role, session: { token, csrfToken: session.csrfToken } };
+  }
+
+  /** With auth on, "who did it" in a body (ack's `staff`) is the signed-in user, not a claim. */
+  private stampActor(request: FastifyRequest): void {
+    const rule = this.ruleOf(request);
+    const principal = this.principals.get(request);
+    if (!rule?.actorField || !principal?.session || !isRecord(request.body)) return;
+    request.body[rule.actorField] = principal.name;
+  }
+
+  private filter(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
+    const principal = this.principals.get(request);
+    if (!principal) return payload;
+    if (principal.role === 'viewer') return stripMemberPii(payload);
+    if (reply.statusCode < 400 && carriesMemberPii(payload)) {
+      this.recordAudit(request, principal, 'pii.view', `${request.method} ${request.url}`, true);
+    }
+    return payload;
+  }
+
+  private recordAudit(
+    request: FastifyRequest,
+    principal: Principal,
+    action: string,
+    target: string,
+    coalesce: boolean,
+  ) {
+    try {
+      this.audit.append(
+        { user: principal.name, role: principal.role, action, target, address: request.ip },
+        { coalesce },
+      );
+    } catch (err) {
+      // An audit write that fails must be seen; it does not take the answer down with it.
+      this.deps.log.error({ component: 'auth', err, action }, 'audit write failed');
+    }
+  }
+
+  private async login(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    if (!this.sessions) throw new HttpError(400, 'AUTH_DISABLED', 'http.auth is not configured: no sign-in needed');
+    const body: unknown = request.body;
+    const name = isRecord(body) ? body.name : undefined;
+    const password = isRecord(body) ? body.password : undefined;
+    if (typeof name !== 'string' || typeof password !== 'string' || name.length > 64 || password.length > 1024) {
+      throw new BadRequestError('body must be {"name": "<user>", "password": "<password>"}');
+    }
+    const keys = [`address:${request.ip}`, `user:${name.toLowerCase()}`];
+    const wait = Math.max(...keys.map((k) => this.limiter.retryAfter(k)));
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return deny(reply, 429, 'RATE_LIMITED', `too many failed sign-ins; try again in ${wait} s`);
+    }
+    const user = this.users.get(name.toLowerCase());
+    // Always one scrypt verification, so an unknown name answers like a wrong password.
+    const valid = verifyPassword(password, user?.passwordHash ?? this.dummyHash) && user !== undefined;
+    if (!user || !valid) {
+      for (const key of keys) this.limiter.fail(key);
+      this.deps.log.warn({ component: 'auth', user: name.slice(0, 64), address: request.ip }, 'sign-in failed');
+      return deny(reply, 401, 'BAD_CREDENTIALS', 'wrong user name or password');
+    }
+    this.limiter.reset(keys[1] ?? '');
+    const previous = readCookie(request.headers.cookie, SESSION_COOKIE);
+    if (previous) this.sessions.destroy(previous);
+    const { token, session } = this.sessions.create(user.name);
+    reply.header('set-cookie', sessionCookie(token, session.expires - session.created, this.secureFor(request)));
+    this.deps.log.info({ component: 'auth', user: user.name, role: user.role, address: request.ip }, 'signed in');
+    return reply.send({ user: { name: user.name, role: user.role }, csrfToken: session.csrfToken });
+  }
+
+  private secureFor(request: FastifyRequest): boolean {
+    return this.settings?.secureCookies === true || request.protocol === 'https';
+  }
+}

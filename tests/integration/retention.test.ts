@@ -1,0 +1,158 @@
+/**
+ * Retention purge on a real store database: journal rows only when old AND before the last
+ * snapshot (never the newest row), members not seen for the period (securely erased, cards
+ * too), old audit rows, expired sessions; at start and again when a day passes on the clock.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuditLog, RetentionJob } from '../../gateway/auth/index.js';
+import { SessionStore } from '../../gateway/auth/sessions.js';
+import { ManualClock } from '../../gateway/clock/index.js';
+import { loadConfig } from '../../gateway/config/index.js';
+import { type Db, openDb } from '../../gateway/journal/index.js';
+import { createLogger } from '../../gateway/log.js';
+import { startGateway } from '../../gateway/main.js';
+import { ReferenceData } from '../../gateway/reference/index.js';
+import { tempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait.js';
+
+const DAY = 86_400_000;
+// Members' `updated` is the real import time: put the gateway clock 800 days after it.
+const NOW = Date.now() + 800 * DAY;
+const log = createLogger({ level: 'silent' });
+
+function journalRow(db: Db, id: string, rxTs: number): void {
+  db.prepare('INSERT INTO journal (device, msg_id, type, ts, rx_ts, body) VALUES (?, ?, ?, ?, ?, ?)').run(
+    'door-1',
+    id,
+    'door.crossing',
+    rxTs,
+    rxTs,
+    '{}',
+  );
+}
+
+const seqs = (db: Db) =>
+  (db.prepare('SELECT seq FROM journal ORDER BY seq').all() as { seq: number }[]).map((r) => r.seq);
+
+describe('retention purge', () => {
+  const cleanups: (() => void | Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  function setup() {
+    const dir = tempDir();
+    const db = openDb(dir.path);
+    cleanups.push(() => dir.remove());
+    cleanups.push(() => {
+      db.close();
+    });
+    const clock = new ManualClock(NOW);
+    const config = loadConfig(undefined, { GW_DATA_DIR: dir.path });
+    const reference = new ReferenceData(db);
+    const audit = new AuditLog(db, clock);
+    const sessions = new SessionStore(db, clock, 3_600_000);
+    const job = new RetentionJob({
+      config,
+      db,
+      clock,
+      reference,
+      audit,
+      purgeSessions: () => sessions.purgeExpired(),
+      log,
+      checkEveryMs: 10,
+    });
+    cleanups.push(() => job.stop());
+    return { db, clock, reference, audit, sessions, job, config };
+  }
+
+  it('deletes exactly what is past retention and no longer needed', async () => {
+    const { db, clock, reference, sessions, job, config } = setup();
+    expect(config.retention).toEqual({ journalMs: 400 * DAY, membersMs: 730 * DAY, auditMs: 400 * DAY });
+    const old = NOW - 500 * DAY;
+    for (let i = 1; i <= 6; i++) journalRow(db, `old${i}`, old + i);
+    for (let i = 7; i <= 10; i++) journalRow(db, `new${i}`, NOW - DAY + i);
+
+    // No snapshot yet: recovery would replay from the first row, so nothing may go.
+    expect((await job.purge()).journal).toBe(0);
+    expect(seqs(db)).toHaveLength(10);
+
+    db.prepare('UPDATE progress SET snapshot_seq = 4 WHERE id = 1').run();
+    reference.importMembers([
+      { id: 'M-SEEN', name: 'Seen Recently', tier: 5, cards: ['CARD0001'] },
+      { id: 'M-GONE', name: 'Long Gone', tier: 5, cards: ['CARD0002'], phone: '13700000000' },
+      { id: 'M-NEVER', name: 'Never Seen', tier: 2, cards: ['CARD0003'] },
+    ]);
+    const fact = db.prepare('INSERT INTO facts (type, ts, member, body) VALUES (?, ?, ?, ?)');
+    fact.run('vip.arrival', NOW - 10 * DAY, 'M-SEEN', '{}');
+    fact.run('vip.arrival', NOW - 750 * DAY, 'M-GONE', '{}');
+    const audit = db.prepare(
+      "INSERT INTO audit (ts, user, role, action, target, address) VALUES (?, 'u', 'staff', 'pii.view', 't', 'a')",
+    );
+    audit.run(NOW - 401 * DAY);
+    audit.run(NOW - 10 * DAY);
+    clock.set(NOW - 2 * 3_600_000);
+    sessions.create('manager'); // expired an hour ago
+    clock.set(NOW);
+    sessions.create('staff'); // live
+
+    const counts = await job.purge();
+    expect(counts).toEqual({ journal: 3, members: 2, audit: 1, sessions: 1 });
+    // Rows 5 and 6 are old but after the snapshot: recovery replays them.
+    expect(seqs(db)).toEqual([4, 5, 6, 7, 8, 9, 10]);
+    expect(reference.memberIds()).toEqual(['M-SEEN']);
+    expect(db.prepare('SELECT card FROM member_cards').all()).toEqual([{ card: 'CARD0001' }]);
+    const auditRows = db.prepare('SELECT ts, user, action FROM audit ORDER BY ts').all() as {
+      ts: number;
+      user: string;
+      action: string;
+    }[];
+    expect(auditRows.map((r) => r.user)).toEqual(['u', 'retention']);
+    expect(auditRows[1]?.action).toBe('members.erase');
+    expect((db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n).toBe(1);
+    expect(job.totals).toEqual({ journal: 3, members: 2, audit: 1, sessions: 1 });
+  });
+
+  it('keeps the newest journal row so a seq is never handed out twice', async () => {
+    const { db, job } = setup();
+    for (let i = 1; i <= 3; i++) journalRow(db, `old${i}`, NOW - 500 * DAY + i);
+    db.prepare('UPDATE progress SET snapshot_seq = 3 WHERE id = 1').run();
+    expect((await job.purge()).journal).toBe(2);
+    expect(seqs(db)).toEqual([3]);
+    journalRow(db, 'next', NOW);
+    expect(seqs(db)).toEqual([3, 4]);
+  });
+
+  it('runs at start and again once a day has passed on the gateway clock', async () => {
+    const { db, clock, job } = setup();
+    const audit = db.prepare(
+      "INSERT INTO audit (ts, user, role, action, target, address) VALUES (?, 'u', 'staff', 'pii.view', 't', 'a')",
+    );
+    const count = () => (db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n;
+    audit.run(NOW - 500 * DAY);
+    job.start();
+    await waitFor(() => count() === 0, 'the purge at start');
+    audit.run(NOW - 399 * DAY); // not old enough today
+    await new Promise((r) => setTimeout(r, 50));
+    expect(count()).toBe(1);
+    clock.advance(DAY + 1);
+    await waitFor(() => count() === 0, 'the daily purge');
+  });
+
+  it('runs in the gateway at start', async () => {
+    const dir = tempDir();
+    cleanups.push(() => dir.remove());
+    const seed = openDb(dir.path);
+    seed
+      .prepare("INSERT INTO audit (ts, user, role, action, target, address) VALUES (?, 'u', 'staff', 'x', 't', 'a')")
+      .run(NOW - 500 * DAY);
+    seed.close();
+    const config = loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path });
+    const gateway = await startGateway({ config, clock: new ManualClock(NOW), log });
+    cleanups.push(() => gateway.stop());
+    await waitFor(
+      () => (gateway.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n === 0,
+      'purge at start',
+    );
+  });
+});

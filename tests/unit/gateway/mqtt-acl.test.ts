@@ -1,0 +1,90 @@
+/**
+ * Topic-filter containment of the MQTT ACL: a filter is granted only when every topic it
+ * matches is inside an allowed pattern. Checked against a reference matcher on random
+ * filters and topics, and on the filters an attacker would try first.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { filterWithin, maySubscribe, publishDenial, subscribePatterns } from '../../../gateway/broker/acl.js';
+
+/** MQTT 3.1.1 topic matching [MQTT-4.7], the reference for the property below. */
+function matches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return f.length === t.length;
+}
+
+const staff = subscribePatterns({ kind: 'user', username: 'ann', role: 'staff' }, 's001');
+const dashboard = subscribePatterns({ kind: 'user', username: 'screen', role: 'dashboard' }, 's001');
+
+describe('MQTT subscribe ACL', () => {
+  it('refuses every filter that could match a topic outside the alert topics', () => {
+    for (const filter of [
+      '#',
+      '+',
+      'retail/#',
+      'retail/+/#',
+      'retail/s001/#',
+      'retail/s001/+/vip',
+      'retail/+/alerts/vip',
+      'retail/s001/+/#',
+      '+/+/+',
+      '+/+/+/+',
+      '+/s001/alerts/vip',
+      'retail/s002/alerts/vip',
+      'retail/s001/live/funnel',
+      '$SYS/#',
+      'retail/s001/alertsx/vip',
+      'retail/s001',
+    ]) {
+      expect({ filter, granted: maySubscribe(staff, filter) }).toEqual({ filter, granted: false });
+    }
+  });
+
+  it('grants filters inside the alert topics, and the live topics to a dashboard only', () => {
+    // `retail/s001/alerts` too: `a/#` covers its parent level [MQTT-4.7.1-2], a gateway-only topic.
+    for (const filter of [
+      'retail/s001/alerts/vip',
+      'retail/s001/alerts/#',
+      'retail/s001/alerts/+',
+      'retail/s001/alerts/+/x',
+      'retail/s001/alerts',
+    ])
+      expect(maySubscribe(staff, filter)).toBe(true);
+    expect(maySubscribe(dashboard, 'retail/s001/live/funnel')).toBe(true);
+    expect(maySubscribe(staff, 'retail/s001/live/funnel')).toBe(false);
+    expect(subscribePatterns({ kind: 'device', device: 'door-1' }, 's001')).toEqual([]);
+  });
+
+  it('never grants a filter that matches a topic its pattern does not (property)', () => {
+    const word = fc.constantFrom('retail', 's001', 's002', 'alerts', 'live', 'vip', 'door', 'x', '', '$SYS');
+    const level = fc.oneof(word, fc.constant('+'));
+    const filter = fc
+      .tuple(fc.array(level, { minLength: 1, maxLength: 5 }), fc.boolean())
+      .map(([levels, hash]) => [...levels, ...(hash ? ['#'] : [])].join('/'));
+    const topic = fc.array(word, { minLength: 1, maxLength: 6 }).map((levels) => levels.join('/'));
+    fc.assert(
+      fc.property(filter, filter, topic, (f, p, t) => {
+        if (filterWithin(f, p) && matches(f, t)) expect(matches(p, t)).toBe(true);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('lets a device publish only under its own topics and users publish nothing', () => {
+    const device = { kind: 'device', device: 'door-1' } as const;
+    expect(publishDenial(device, 'retail/s001/door/door-1/event')).toBeUndefined();
+    expect(publishDenial(device, 'retail/s001/door/door-2/event')).toMatch(/door-1 may not publish/);
+    expect(publishDenial({ kind: 'user', username: 'ann', role: 'staff' }, 'retail/s001/door/door-1/event')).toMatch(
+      /may not publish/,
+    );
+    expect(publishDenial(undefined, 'retail/s001/door/door-1/event')).toMatch(/not authenticated/);
+    expect(publishDenial('gateway', 'retail/s001/alerts/vip')).toBeUndefined();
+  });
+});
