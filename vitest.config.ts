@@ -9,5 +9,7 @@ export default defineConfig({
     // Integration tests spawn brokers, gateways and ptys; two cores cannot run many at once.
     maxWorkers: 2,
     pool: 'forks',
+    // The dashboard tests load the built UI: build it once per run (about a second).
+    globalSetup: ['tests/support/build-ui.ts'],
   },
 });

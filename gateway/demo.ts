@@ -117,6 +117,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         signal: abort.signal,
         onStart: (origin) => clock.anchor({ ...origin, speed }),
       });
+      // From here the store's clock runs at wall speed: the day just played stays "today"
+      // on the dashboard instead of racing through the following days.
+      clock.anchor({ wall: Date.now(), scenario: clock.now(), speed: 1 });
       log.info({ component: 'demo', published: report.published, acked: report.acked }, 'simulated day finished');
     } catch (err) {
       if (!abort.signal.aborted) log.error({ component: 'demo', err }, 'simulated store stopped');

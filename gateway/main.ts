@@ -18,6 +18,7 @@ import { referenceRoutes } from './api/reference.js';
 import { roomRoutes } from './api/rooms.js';
 import { buildApi } from './api/server.js';
 import { sseRoutes } from './api/sse.js';
+import { findUiDir } from './api/static.js';
 import { viewRoutes } from './api/views.js';
 import { vipRoutes } from './api/vip.js';
 import { HttpAuth, RetentionJob } from './auth/index.js';
@@ -202,6 +203,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const api = await buildApi({
     log,
     registry: metrics.registry,
+    uiDir: findUiDir(),
     notReadyReason: () => (listening ? (storage.notReadyReason() ?? derivation.notReadyReason()) : 'starting'),
     routes: [
       auth.routes(),

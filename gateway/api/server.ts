@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import { installSecurityHeaders } from '../auth/headers.js';
 import { installErrorHandling } from './errors.js';
 import { type HealthDeps, healthRoutes } from './health.js';
+import { staticRoutes } from './static.js';
 
 export interface ApiDeps extends HealthDeps {
   readonly log: Logger;
@@ -18,6 +19,8 @@ export interface ApiDeps extends HealthDeps {
   /** Serve HTTPS (and WSS) with this certificate and key (`http.tls`). */
   readonly https?: { readonly cert: Buffer; readonly key: Buffer };
   readonly maxWebSocketBytes?: number;
+  /** The built dashboard (dist/ui); without it / answers 503 with how to build it. */
+  readonly uiDir?: string | undefined;
 }
 
 export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
@@ -41,6 +44,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
+  await app.register(staticRoutes(deps.uiDir));
 
   const onMqttWebSocket = deps.onMqttWebSocket;
   if (onMqttWebSocket) {

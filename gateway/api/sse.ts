@@ -1,6 +1,8 @@
 /**
  * GET /stream: Server-Sent Events of the live feed. A client reconnecting with
  * Last-Event-ID (browsers do it by themselves) first receives what it missed.
+ * `?events=vip.arrival,vip.ack` limits the stream to those events (a phone needs no facts).
+ * A `heartbeat` event (no id) every 15 s lets screens tell a quiet store from a dead link.
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -23,6 +25,7 @@ export function sseRoutes(feed: LiveFeed, path = '/stream', view?: FeedView) {
       const header = request.headers['last-event-id'] ?? (request.query as { since?: string }).since;
       const lastId = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : undefined;
       const visible = view?.(request) ?? ((m: FeedMessage) => m);
+      const wanted = eventFilter((request.query as { events?: unknown }).events);
       reply.hijack();
       const res = reply.raw;
       // A hijacked reply skips onSend hooks: the security headers go here.
@@ -34,13 +37,15 @@ export function sseRoutes(feed: LiveFeed, path = '/stream', view?: FeedView) {
         'x-accel-buffering': 'no',
       });
       const send = (message: FeedMessage) => {
+        if (wanted && !wanted.has(message.event)) return;
         const m = visible(message);
         res.write(`id: ${m.id}\nevent: ${m.event}\ndata: ${JSON.stringify(m.data)}\n\n`);
       };
       res.write('retry: 2000\n\n');
       if (lastId !== undefined) for (const m of feed.since(lastId)) send(m);
       const unsubscribe = feed.subscribe(send);
-      const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+      // No id: a heartbeat must not move the client's Last-Event-ID.
+      const heartbeat = setInterval(() => res.write(`event: heartbeat\ndata: {"ts":${Date.now()}}\n\n`), HEARTBEAT_MS);
       open.add(res);
       res.once('close', () => {
         clearInterval(heartbeat);
@@ -49,4 +54,10 @@ export function sseRoutes(feed: LiveFeed, path = '/stream', view?: FeedView) {
       });
     });
   };
+}
+
+/** The set of event names asked for, or undefined for all of them. */
+function eventFilter(value: unknown): ReadonlySet<string> | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  return new Set(value.split(',').map((name) => name.trim()));
 }

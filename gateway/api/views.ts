@@ -45,13 +45,31 @@ export function viewRoutes(deps: ViewDeps) {
     app.get('/export/funnel.csv', async (request, reply) => {
       const query = request.query as Record<string, unknown>;
       const result = funnel(query);
-      const locale = optionalString(query.lang, 'lang') === 'en' ? 'en' : deps.config.store.locale;
+      const lang = optionalString(query.lang, 'lang');
+      if (lang !== undefined && lang !== 'en' && lang !== 'zh-CN')
+        throw new BadRequestError('lang must be en or zh-CN');
+      const locale = lang ?? deps.config.store.locale;
       reply.header('content-type', 'text/csv; charset=utf-8');
       reply.header('content-disposition', `attachment; filename="funnel-${deps.config.store.id}.csv"`);
       return funnelCsv(result, locale);
     });
 
     app.get('/live', async () => deps.live.snapshot());
+
+    // What a screen needs to present the store: name, currency, time zone, default language,
+    // and today's date by the gateway's clock (the demo's clock is not the wall's).
+    app.get('/store', async () => {
+      const { id, name, currency, timezone, locale, openingTime } = deps.config.store;
+      return {
+        id,
+        name,
+        currency,
+        timezone,
+        locale,
+        openingTime,
+        today: localDate(new Date(deps.clock.now()), timezone),
+      };
+    });
 
     app.get('/devices', async () => ({
       devices: deps.devices.list(),
@@ -76,4 +94,9 @@ export function viewRoutes(deps: ViewDeps) {
       };
     });
   };
+}
+
+/** 'YYYY-MM-DD' of an instant in a time zone. */
+function localDate(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }

@@ -35,6 +35,7 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'POST', path: '/auth/logout', access: 'public' },
   { method: 'POST', path: '/ingest/impinj/:device', access: 'public' },
   // Aggregates: every signed-in user; member PII is stripped for viewers.
+  { method: 'GET', path: '/store', access: 'viewer' },
   { method: 'GET', path: '/funnel', access: 'viewer' },
   { method: 'GET', path: '/live', access: 'viewer' },
   { method: 'GET', path: '/fitting-rooms', access: 'viewer' },

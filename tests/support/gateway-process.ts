@@ -56,11 +56,18 @@ export interface GatewayProcess {
   readonly exited: Promise<number | null>;
 }
 
-/** Starts `store-gateway start` with the built-in config on free ports and waits until /readyz. */
-export async function startGatewayProcess(dataDir: string, env: Record<string, string> = {}): Promise<GatewayProcess> {
+/**
+ * Starts `store-gateway start` (or `command`, e.g. `demo --speed 2000`) with the built-in
+ * config on free ports and waits until /readyz.
+ */
+export async function startGatewayProcess(
+  dataDir: string,
+  env: Record<string, string> = {},
+  command: readonly string[] = ['start'],
+): Promise<GatewayProcess> {
   const mqttPort = await freePort();
   const httpPort = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'start'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...command], {
     cwd: ROOT,
     env: {
       ...process.env,

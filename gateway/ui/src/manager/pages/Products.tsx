@@ -1,0 +1,122 @@
+/** Products tried but not bought, ranked, with how often customers swapped sizes (a fit signal). */
+import { useState } from 'preact/hooks';
+import { Data } from '../../components/Figures.js';
+import { ErrorBox, Loading } from '../../components/States.js';
+import { type MessageKey, t } from '../../i18n/index.js';
+import { api, query } from '../../lib/api.js';
+import { useApp } from '../../lib/context.js';
+import { addDays, localDay } from '../../lib/days.js';
+import { useResource } from '../../lib/resource.js';
+import type { LiveSnapshot, TriedNotBought } from '../../lib/types.js';
+
+/** The ranking's head is what a manager acts on. */
+const PRODUCTS_SHOWN = 50;
+
+const PERIODS: readonly { days: number; label: MessageKey }[] = [
+  { days: 1, label: 'products.today' },
+  { days: 7, label: 'products.last7' },
+  { days: 30, label: 'products.last30' },
+];
+
+export function Products() {
+  const { live, formats, store } = useApp();
+  const [days, setDays] = useState(1);
+  const products = useResource(
+    async () => {
+      // "Today" is the gateway's today in the store's time zone.
+      const snapshot = await api.get<LiveSnapshot>('/live');
+      const today = localDay(Date.parse(snapshot.at), store.timezone);
+      const from = addDays(today, 1 - days);
+      return api.get<{ products: readonly TriedNotBought[] }>(
+        `/products/tried-not-bought${query({ from, to: today })}`,
+      );
+    },
+    { live, refreshOn: ['fact'], key: String(days) },
+  );
+
+  return (
+    <section class="card">
+      <div class="toolbar">
+        <label>
+          {t('products.period')}{' '}
+          <select value={String(days)} onChange={(e) => setDays(Number(e.currentTarget.value))}>
+            {PERIODS.map((p) => (
+              <option key={p.days} value={String(p.days)}>
+                {t(p.label)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {products.error ? (
+        <ErrorBox message={products.error.message} onRetry={products.reload} />
+      ) : !products.data ? (
+        <Loading />
+      ) : products.data.products.length === 0 ? (
+        <p class="muted">{t('app.empty')}</p>
+      ) : (
+        <div class="scroll">
+          {products.data.products.length > PRODUCTS_SHOWN && (
+            <p class="muted">
+              {t('products.showingTop', {
+                shown: PRODUCTS_SHOWN,
+                total: formats.int(products.data.products.length),
+              })}
+            </p>
+          )}
+          <table>
+            <caption class="sr-only">{t('products.title')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('products.product')}</th>
+                <th scope="col">{t('products.sku')}</th>
+                <th scope="col" class="num">
+                  {t('products.tried')}
+                </th>
+                <th scope="col" class="num">
+                  {t('products.bought')}
+                </th>
+                <th scope="col" class="num">
+                  {t('products.notBought')}
+                </th>
+                <th scope="col" class="num">
+                  {t('products.sizeSwaps')}
+                </th>
+                <th scope="col" class="num">
+                  {t('products.conversion')}
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {products.data.products.slice(0, PRODUCTS_SHOWN).map((p) => (
+                <tr key={p.key} data-product={p.key}>
+                  <td>
+                    <Data>{p.name ?? p.style ?? p.key}</Data>
+                  </td>
+                  <td>
+                    <Data>{p.sku ?? p.key}</Data>
+                  </td>
+                  <td class="num">
+                    <Data raw={p.tried}>{formats.int(p.tried)}</Data>
+                  </td>
+                  <td class="num">
+                    <Data raw={p.bought}>{formats.int(p.bought)}</Data>
+                  </td>
+                  <td class="num">
+                    <Data raw={p.triedNotBought}>{formats.int(p.triedNotBought)}</Data>
+                  </td>
+                  <td class="num">
+                    <Data raw={p.sizeSwaps}>{formats.int(p.sizeSwaps)}</Data>
+                  </td>
+                  <td class="num">
+                    <Data>{formats.percent(p.tried === 0 ? null : p.bought / p.tried)}</Data>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

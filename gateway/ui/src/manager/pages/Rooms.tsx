@@ -1,0 +1,112 @@
+/** Fitting rooms: each room's live state and how long it has been in use, and today's sessions. */
+import { Data } from '../../components/Figures.js';
+import { ErrorBox, Loading } from '../../components/States.js';
+import { t } from '../../i18n/index.js';
+import { api } from '../../lib/api.js';
+import { useApp } from '../../lib/context.js';
+import { useResource, useTicker } from '../../lib/resource.js';
+import type { LiveSnapshot, RoomState, TryOnSession } from '../../lib/types.js';
+
+const FACTS = ['fact'];
+/** A busy day has hundreds of sessions; the floor cares about the latest ones. */
+const SESSIONS_SHOWN = 40;
+
+export function Rooms() {
+  const { live, formats } = useApp();
+  const rooms = useResource(() => api.get<{ rooms: readonly RoomState[] }>('/fitting-rooms'), {
+    live,
+    refreshOn: FACTS,
+  });
+  const sessions = useResource(() => api.get<{ sessions: readonly TryOnSession[] }>('/sessions'), {
+    live,
+    refreshOn: FACTS,
+  });
+  // The gateway's clock (demo runs faster than the wall) anchors the ticking durations.
+  const clock = useResource(() => api.get<LiveSnapshot>('/live'), { live, refreshOn: FACTS });
+  const now = useTicker(1000);
+
+  if (rooms.error) return <ErrorBox message={rooms.error.message} onRetry={rooms.reload} />;
+  if (!rooms.data) return <Loading />;
+  const gatewayNow = clock.data ? Date.parse(clock.data.at) : now;
+  return (
+    <>
+      <section class="grid rooms" aria-label={t('rooms.title')}>
+        {rooms.data.rooms.map((room) => (
+          <article key={room.room} class={`card room ${room.inUse ? 'in-use' : 'free'}`} data-room={room.room}>
+            <h2>
+              <Data>{room.room}</Data>
+            </h2>
+            <p class="room-state">
+              <strong>{room.inUse ? t('rooms.inUse') : t('rooms.free')}</strong>
+              {room.inUse && room.since && (
+                <span>
+                  {' '}
+                  {t('rooms.for', { duration: formats.duration(Math.max(0, gatewayNow - Date.parse(room.since))) })}
+                </span>
+              )}
+            </p>
+            {room.inUse && <p>{t('rooms.items', { count: room.items })}</p>}
+            <p class="muted">{t('rooms.sessionsToday', { count: formats.int(room.sessionsToday) })}</p>
+            <p class="muted">{t('rooms.averageSession', { duration: formats.duration(room.averageSessionMs) })}</p>
+          </article>
+        ))}
+      </section>
+      <section class="card" aria-labelledby="sessions-title">
+        <h2 id="sessions-title">{t('rooms.todaySessions')}</h2>
+        {sessions.data ? <SessionTable sessions={sessions.data.sessions} /> : <Loading />}
+      </section>
+    </>
+  );
+}
+
+function SessionTable(props: { sessions: readonly TryOnSession[] }) {
+  const { formats } = useApp();
+  if (props.sessions.length === 0) return <p class="muted">{t('app.empty')}</p>;
+  const newestFirst = [...props.sessions].reverse().slice(0, SESSIONS_SHOWN);
+  return (
+    <div class="scroll">
+      {props.sessions.length > SESSIONS_SHOWN && (
+        <p class="muted">
+          {t('rooms.showingLatest', { shown: SESSIONS_SHOWN, total: formats.int(props.sessions.length) })}
+        </p>
+      )}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">{t('rooms.room')}</th>
+            <th scope="col">{t('rooms.start')}</th>
+            <th scope="col">{t('rooms.end')}</th>
+            <th scope="col">{t('rooms.duration')}</th>
+            <th scope="col">{t('rooms.garments')}</th>
+            <th scope="col">{t('rooms.sizeSwap')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {newestFirst.map((s) => (
+            <tr key={s.id}>
+              <td>
+                <Data>{s.room}</Data>
+              </td>
+              <td>
+                <Data>{formats.time(s.start)}</Data>
+              </td>
+              <td>{s.end ? <Data>{formats.time(s.end)}</Data> : t('rooms.open')}</td>
+              <td>
+                <Data>{formats.duration(s.durationMs)}</Data>
+              </td>
+              <td>
+                <Data>
+                  {s.items
+                    .filter((i) => i.tried)
+                    .map((i) => i.sku ?? i.epc)
+                    .join(', ')}
+                </Data>
+              </td>
+              <td>{s.sizeSwap ? t('rooms.yes') : t('rooms.no')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+/** What the card suggests to the member's host, from the profile the gateway attached. */
+import { locale, type MessageKey, t } from '../i18n/index.js';
+import type { MemberProfile } from '../lib/types.js';
+
+export function sizeText(sizes: Readonly<Record<string, string>>): string[] {
+  return Object.entries(sizes).map(([part, size]) => {
+    if (part === 'top') return t('staff.size.top', { size });
+    if (part === 'bottom') return t('staff.size.bottom', { size });
+    if (part === 'shoes') return t('staff.size.shoes', { size });
+    return t('staff.size.other', { part, size });
+  });
+}
+
+export interface Suggestion {
+  readonly k: MessageKey;
+  /** Store data that goes into the sentence (a name, a campaign, a product). */
+  readonly data: Readonly<Record<string, string>>;
+}
+
+export function suggestions(profile: MemberProfile): Suggestion[] {
+  const out: Suggestion[] = [];
+  if (profile.name) out.push({ k: 'staff.suggest.greet', data: { name: profile.name } });
+  if (profile.invitation) out.push({ k: 'staff.suggest.invited', data: { campaign: profile.invitation.campaign } });
+  const tried = profile.triedNotBought?.[0];
+  if (tried) out.push({ k: 'staff.suggest.tried', data: { item: tried.name ?? tried.sku ?? tried.epc } });
+  const sizes = profile.sizes ? sizeText(profile.sizes) : [];
+  if (sizes.length > 0)
+    out.push({ k: 'staff.suggest.sizes', data: { sizes: sizes.join(locale.get() === 'en' ? ', ' : '、') } });
+  if (profile.lastVisit === null) out.push({ k: 'staff.suggest.firstVisit', data: {} });
+  return out;
+}
