@@ -166,6 +166,25 @@ describe('manager dashboard on a demo day', () => {
     await expect.poll(() => page.locator('nav a[data-page="overview"]').textContent()).toBe('概览');
   });
 
+  it('is usable from the keyboard: KPI definitions open on focus, pages by their links', async () => {
+    await page.goto('/#/overview');
+    await pageLoaded('overview');
+    const label = page.locator('.kpi[data-metric="conversionRate"] .has-definition');
+    const definition = page.locator('.kpi[data-metric="conversionRate"] [role="tooltip"]');
+    expect(await definition.isVisible()).toBe(false);
+    // Tab through the page until the conversion-rate label has the focus.
+    for (let i = 0; i < 60 && !(await label.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press('Tab');
+    }
+    expect(await label.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await definition.isVisible()).toBe(true);
+    expect(await definition.textContent()).toBe('成交笔数 ÷ 进店客数。');
+    expect(await label.getAttribute('aria-describedby')).toBe(await definition.getAttribute('id'));
+    await page.locator('nav a[data-page="devices"]').focus();
+    await page.keyboard.press('Enter');
+    await pageLoaded('devices');
+  });
+
   it('the CSV export opens with correct Chinese text and the API totals', async () => {
     await page.goto('/#/reports');
     await pageLoaded('reports');
