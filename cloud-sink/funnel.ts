@@ -1,34 +1,14 @@
 /**
  * HQ funnel views: the store's shapes (gateway views/funnel.ts) computed from the 15-minute
  * rows HQ received. A rate with a zero denominator is null, never NaN or Infinity.
- * (cloud-sink imports nothing from gateway/: these few definitions are mirrored here.)
+ * (cloud-sink imports nothing from gateway/; the wire shape is protocols/funnel.ts.)
  */
+import type { FunnelBucket, FunnelMetrics } from '../protocols/funnel.js';
 import type { Granularity, ZoneCalendar } from './calendar.js';
 import type { FunnelCounters, FunnelRow } from './db/index.js';
 import { BadRequestError } from './errors.js';
 
-export interface FunnelMetrics {
-  readonly passersBy: number;
-  readonly visitors: number;
-  readonly tryOnSessions: number;
-  readonly itemsTried: number;
-  readonly transactions: number;
-  readonly units: number;
-  readonly revenue: number;
-  readonly triedBought: number;
-  readonly exits: number;
-  readonly captureRate: number | null;
-  readonly tryOnRate: number | null;
-  readonly conversionRate: number | null;
-  readonly atv: number | null;
-  readonly upt: number | null;
-  readonly estimatedDwellMinutes: number | null;
-}
-
-export interface FunnelBucket extends FunnelMetrics {
-  readonly start: string;
-  readonly end: string;
-}
+export type { FunnelBucket, FunnelMetrics };
 
 export interface FunnelSeries {
   readonly buckets: FunnelBucket[];

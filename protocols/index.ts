@@ -2,6 +2,7 @@
 export * from './door-line.js';
 export * from './epc.js';
 export * from './events.js';
+export * from './funnel.js';
 export * from './impinj.js';
 export * from './messages.js';
 export * from './r2000.js';

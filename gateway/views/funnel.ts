@@ -2,6 +2,7 @@
  * The funnel as DESIGN defines it, per period (15m/hour/day/week/month in store-local
  * time), summed from the 15-minute buckets. Rates with a zero denominator are null.
  */
+import type { FunnelBucket, FunnelMetrics } from '../../protocols/funnel.js';
 import { funnelRates } from '../correlate/index.js';
 import { addCounters, type BucketCounters, type BucketStore, emptyCounters } from './buckets.js';
 
@@ -16,29 +17,7 @@ export interface PeriodCalendar {
   format(ts: number): string;
 }
 
-export interface FunnelMetrics {
-  readonly passersBy: number;
-  readonly visitors: number;
-  readonly tryOnSessions: number;
-  readonly itemsTried: number;
-  readonly transactions: number;
-  readonly units: number;
-  readonly revenue: number;
-  readonly triedBought: number;
-  readonly exits: number;
-  readonly captureRate: number | null;
-  readonly tryOnRate: number | null;
-  readonly conversionRate: number | null;
-  readonly atv: number | null;
-  readonly upt: number | null;
-  /** Little's law: average occupancy ÷ arrival rate = Σ person·time ÷ Σ visitors, in minutes. */
-  readonly estimatedDwellMinutes: number | null;
-}
-
-export interface FunnelBucket extends FunnelMetrics {
-  readonly start: string;
-  readonly end: string;
-}
+export type { FunnelBucket, FunnelMetrics };
 
 export interface FunnelResult {
   readonly from: string;

@@ -1,29 +1,11 @@
 /**
  * The shapes of the gateway's API responses the pages read (DESIGN.md "HTTP API"). The
- * browser trusts its own gateway; these mirror gateway/views and gateway/api.
+ * browser trusts its own gateway; these mirror gateway/views and gateway/api, and the
+ * funnel shape is the wire contract in protocols/.
  */
-export interface FunnelMetrics {
-  readonly passersBy: number;
-  readonly visitors: number;
-  readonly tryOnSessions: number;
-  readonly itemsTried: number;
-  readonly transactions: number;
-  readonly units: number;
-  readonly revenue: number;
-  readonly triedBought: number;
-  readonly exits: number;
-  readonly captureRate: number | null;
-  readonly tryOnRate: number | null;
-  readonly conversionRate: number | null;
-  readonly atv: number | null;
-  readonly upt: number | null;
-  readonly estimatedDwellMinutes: number | null;
-}
+import type { FunnelBucket, FunnelMetrics } from '../../../../protocols/funnel.js';
 
-export interface FunnelBucket extends FunnelMetrics {
-  readonly start: string;
-  readonly end: string;
-}
+export type { FunnelBucket, FunnelMetrics };
 
 export interface FunnelResult {
   readonly from: string;
