@@ -40,9 +40,9 @@ export interface StaffWindowSnapshot {
 
 export class StaffWindow implements Timed {
   private passages: BadgePassage[] = [];
+  /** Sorted by (deadline, seq): fire takes a prefix instead of scanning every held in. */
   private held: HeldIn[] = [];
   private seq = 0;
-  private deadline = NEVER;
 
   constructor(
     private readonly windowMs: number,
@@ -64,25 +64,33 @@ export class StaffWindow implements Timed {
   }
 
   holdIn(ts: number, door: string, zone: string, n: number): void {
-    const deadline = ts + this.windowMs + this.settleMs;
-    this.held.push({ ts, door, zone, n, deadline, seq: this.seq++ });
-    if (deadline < this.deadline) this.deadline = deadline;
+    this.insertHeld({ ts, door, zone, n, deadline: ts + this.windowMs + this.settleMs, seq: this.seq++ });
   }
 
   nextDeadline(): number {
-    return this.deadline;
+    return this.held[0]?.deadline ?? NEVER;
   }
 
   fire(deadline: number, out: Fact[]): void {
-    const due: HeldIn[] = [];
-    const keep: HeldIn[] = [];
-    for (const h of this.held) (h.deadline <= deadline ? due : keep).push(h);
-    this.held = keep;
+    let k = 0;
+    while (k < this.held.length && (this.held[k] as HeldIn).deadline <= deadline) k++;
+    const due = this.held.splice(0, k);
+    // Deadline order is ts order for one config; sorting keeps ties and restored snapshots exact.
     due.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
     for (const h of due) this.decide(h, out);
     this.prune(deadline);
-    this.deadline = NEVER;
-    for (const h of keep) if (h.deadline < this.deadline) this.deadline = h.deadline;
+  }
+
+  /** Crossings come nearly in time order: search from the end. */
+  private insertHeld(h: HeldIn): void {
+    let i = this.held.length;
+    while (i > 0) {
+      const prev = this.held[i - 1] as HeldIn;
+      if (prev.deadline < h.deadline || (prev.deadline === h.deadline && prev.seq < h.seq)) break;
+      i--;
+    }
+    if (i === this.held.length) this.held.push(h);
+    else this.held.splice(i, 0, h);
   }
 
   private decide(h: HeldIn, out: Fact[]): void {
@@ -141,16 +149,14 @@ export class StaffWindow implements Timed {
     }
     for (const row of asArray(data.held, 'staff.held')) {
       const [ts, door, zone, n, deadline, seq] = asArray(row, 'held');
-      const h: HeldIn = {
+      w.insertHeld({
         ts: asNumber(ts, 'ts'),
         door: String(door),
         zone: String(zone),
         n: asNumber(n, 'n'),
         deadline: asNumber(deadline, 'deadline'),
         seq: asNumber(seq, 'seq'),
-      };
-      w.held.push(h);
-      if (h.deadline < w.deadline) w.deadline = h.deadline;
+      });
     }
     w.seq = asNumber(data.seq, 'staff.seq');
     return w;

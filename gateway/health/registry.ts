@@ -65,8 +65,12 @@ export class DeviceRegistry {
   /** Seeds last-seen times from the journal (cheap: uses the rx_ts index over one day). */
   seed(db: Db): void {
     const since = this.clock.now() - 86_400_000;
+    // INDEXED BY: left alone, SQLite groups by scanning the whole (device, msg_id) index,
+    // which grows with the journal (1.9 s at 30 days vs 80 ms for one day of rx_ts).
     const rows = db
-      .prepare('SELECT device, MAX(rx_ts) AS lastSeen FROM journal WHERE rx_ts >= ? GROUP BY device')
+      .prepare(
+        'SELECT device, MAX(rx_ts) AS lastSeen FROM journal INDEXED BY journal_rx_ts WHERE rx_ts >= ? GROUP BY device',
+      )
       .all(since) as { device: string; lastSeen: number }[];
     for (const row of rows) {
       const entry = this.entries.get(row.device);

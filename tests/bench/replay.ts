@@ -4,7 +4,7 @@
  * against a raw SQLite read of the same rows, and restart-to-ready on that data dir
  * (DESIGN < 3 s). Also the database bytes per store-day.
  *
- *   ./node_modules/.bin/tsx tests/bench/replay.ts [--days 7] [--smoke]
+ *   ./node_modules/.bin/tsx tests/bench/replay.ts [--days 30] [--smoke]
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -173,7 +173,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const args = parseArgs(process.argv.slice(2));
   const smoke = args.has('smoke');
   const result = await runReplay({
-    days: num(args, 'days', smoke ? 1 : 7),
+    days: num(args, 'days', smoke ? 1 : 30),
     visitors: smoke ? 150 : undefined,
   });
   console.log(JSON.stringify(result, null, 2));

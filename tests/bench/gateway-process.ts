@@ -1,0 +1,96 @@
+/**
+ * The gateway as production runs it: its own process, from the built JavaScript
+ * (`dist/gateway/cli.js start`, what bin/store-gateway.js runs once built), configured by
+ * environment. Its CPU and memory are read from /proc, so nothing of the harness is counted.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Child, procCpuSeconds, ROOT } from './common.js';
+
+/** BENCH_GATEWAY_CLI runs another build (e.g. a before/after variant) instead of dist/. */
+const CLI = process.env.BENCH_GATEWAY_CLI ?? join(ROOT, 'dist', 'gateway', 'cli.js');
+let built = process.env.BENCH_GATEWAY_CLI !== undefined;
+
+/**
+ * Compiles the sources to dist/ once per harness run. tsc still emits when another
+ * module has a type error; the benchmark then runs what was emitted and says so.
+ */
+export function ensureBuilt(): string | undefined {
+  if (built) return undefined;
+  const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
+  const r = spawnSync(tsc, ['-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+  if (!existsSync(CLI)) throw new Error(`build failed: ${r.stdout}${r.stderr}`);
+  built = true;
+  return r.status === 0 ? undefined : `tsc reported errors (emitted anyway): ${r.stdout.split('\n')[0]}`;
+}
+
+/** VmRSS / VmHWM of a process in MB (Linux). */
+export function procMemoryMb(pid: number): { rss: number; hwm: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (key: string) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm'))?.[1] ?? Number.NaN);
+    return { rss: kb('VmRSS') / 1024, hwm: kb('VmHWM') / 1024 };
+  } catch {
+    return { rss: Number.NaN, hwm: Number.NaN };
+  }
+}
+
+export interface GatewayProcess {
+  readonly pid: number;
+  readonly mqttPort: number;
+  readonly httpPort: number;
+  readonly dataDir: string;
+  cpuSeconds(): number;
+  memoryMb(): { rss: number; hwm: number };
+  /** A read-only connection to its database (WAL: reads never block the gateway). */
+  readonly db: Database.Database;
+  stop(): Promise<void>;
+}
+
+export async function startGatewayProcess(
+  dataDir: string,
+  env: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
+): Promise<GatewayProcess> {
+  ensureBuilt();
+  const child = Child.spawn(process.execPath, [...nodeArgs, CLI, 'start'], {
+    GW_MQTT_PORT: '0',
+    GW_HTTP_PORT: '0',
+    GW_DATA_DIR: dataDir,
+    GW_LOG_LEVEL: 'info',
+    ...env,
+  });
+  let started: { mqttPort: number; httpPort: number };
+  try {
+    const line = await child.waitFor(/\{[^\n]*"gateway started"[^\n]*\}/, 'gateway process start', 60_000);
+    started = JSON.parse(line) as { mqttPort: number; httpPort: number };
+  } catch (err) {
+    await child.kill();
+    throw err;
+  }
+  const db = new Database(join(dataDir, 'gateway.db'), { readonly: true, fileMustExist: true });
+  return {
+    pid: child.pid,
+    mqttPort: started.mqttPort,
+    httpPort: started.httpPort,
+    dataDir,
+    cpuSeconds: () => procCpuSeconds(child.pid),
+    memoryMb: () => procMemoryMb(child.pid),
+    db,
+    stop: async () => {
+      db.close();
+      await child.kill();
+    },
+  };
+}
+
+/** Journal rows not yet applied by correlation (0 when caught up). */
+export function processCorrelationLag(db: Database.Database): number {
+  const { applied } = db.prepare('SELECT applied_seq AS applied FROM progress WHERE id = 1').get() as {
+    applied: number;
+  };
+  const { last } = db.prepare('SELECT COALESCE(MAX(seq), 0) AS last FROM journal').get() as { last: number };
+  return last - applied;
+}
