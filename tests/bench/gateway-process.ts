@@ -55,7 +55,9 @@ export async function startGatewayProcess(
   nodeArgs: readonly string[] = [],
 ): Promise<GatewayProcess> {
   ensureBuilt();
-  const child = Child.spawn(process.execPath, [...nodeArgs, CLI, 'start'], {
+  // BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway alone.
+  const extra = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [];
+  const child = Child.spawn(process.execPath, [...extra, ...nodeArgs, CLI, 'start'], {
     GW_MQTT_PORT: '0',
     GW_HTTP_PORT: '0',
     GW_DATA_DIR: dataDir,
