@@ -63,16 +63,18 @@ export class Derivation implements CommitHook<DerivedBatch> {
   private readonly readProgress;
   private readonly writeProgress;
   private readonly writeSnapshot;
+  private readonly writeSnapshotBody;
 
   private constructor(private readonly ctx: DerivationContext) {
     this.writer = new FactWriter(ctx.db, ctx.config);
     this.readProgress = ctx.db.prepare(
-      'SELECT applied_seq AS appliedSeq, applied_tick AS appliedTick, snapshot_seq AS snapshotSeq, snapshot_tick AS snapshotTick, snapshot FROM progress WHERE id = 1',
+      `SELECT applied_seq AS appliedSeq, applied_tick AS appliedTick, snapshot_seq AS snapshotSeq,
+        snapshot_tick AS snapshotTick, (SELECT body FROM snapshot WHERE id = 1) AS snapshot
+       FROM progress WHERE id = 1`,
     );
     this.writeProgress = ctx.db.prepare('UPDATE progress SET applied_seq = ?, applied_tick = ? WHERE id = 1');
-    this.writeSnapshot = ctx.db.prepare(
-      'UPDATE progress SET snapshot_seq = ?, snapshot_tick = ?, snapshot = ? WHERE id = 1',
-    );
+    this.writeSnapshot = ctx.db.prepare('UPDATE progress SET snapshot_seq = ?, snapshot_tick = ? WHERE id = 1');
+    this.writeSnapshotBody = ctx.db.prepare('INSERT OR REPLACE INTO snapshot (id, body) VALUES (1, ?)');
   }
 
   static open(ctx: DerivationContext): Derivation {
@@ -94,8 +96,9 @@ export class Derivation implements CommitHook<DerivedBatch> {
     db.transaction(() => {
       FactWriter.clear(db);
       db.prepare(
-        'UPDATE progress SET applied_seq = 0, applied_tick = 0, snapshot_seq = NULL, snapshot_tick = NULL, snapshot = NULL WHERE id = 1',
+        'UPDATE progress SET applied_seq = 0, applied_tick = 0, snapshot_seq = NULL, snapshot_tick = NULL WHERE id = 1',
       ).run();
+      db.prepare('DELETE FROM snapshot').run();
     })();
     const derivation = new Derivation(ctx);
     derivation.engine = createEngine(ctx.config, ctx.reference);
@@ -243,7 +246,8 @@ export class Derivation implements CommitHook<DerivedBatch> {
   }
 
   private snapshotNow(): void {
-    this.writeSnapshot.run(this.appliedSeq, this.lastTick, JSON.stringify(this.engine.snapshot()));
+    this.writeSnapshot.run(this.appliedSeq, this.lastTick);
+    this.writeSnapshotBody.run(JSON.stringify(this.engine.snapshot()));
     this.rowsSinceSnapshot = 0;
     this.lastSnapshotAt = this.ctx.clock.now();
   }

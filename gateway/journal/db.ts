@@ -153,6 +153,16 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_ts ON audit (ts);
   `,
+  `
+  -- The correlator snapshot (often megabytes) leaves the progress row: that row is updated
+  -- on every commit, and SQLite rewrites a whole row, overflow pages included, on UPDATE.
+  CREATE TABLE snapshot (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    body  TEXT NOT NULL
+  );
+  INSERT INTO snapshot (id, body) SELECT 1, snapshot FROM progress WHERE id = 1 AND snapshot IS NOT NULL;
+  ALTER TABLE progress DROP COLUMN snapshot;
+  `,
 ];
 
 export interface OpenDbOptions {
