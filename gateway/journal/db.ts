@@ -204,6 +204,10 @@ export function openDb(dataDir: string, options: OpenDbOptions = {}): Db {
     // WAL grows without bound by default; keep it to 64 MiB after checkpoints.
     db.pragma('journal_size_limit = 67108864');
     db.pragma('foreign_keys = ON');
+    // Checkpoint every ~40 MB of WAL instead of 4 MB: hot pages (indexes, buckets, progress)
+    // rewritten by many commits reach the database file once per checkpoint, and each
+    // checkpoint's fsync of the database file happens a tenth as often under load.
+    db.pragma('wal_autocheckpoint = 10000');
     if (maxPageCount !== undefined) db.pragma(`max_page_count = ${maxPageCount}`);
     migrate(db);
     return db;
