@@ -32,6 +32,16 @@ export function formatFigure(kind: FigureKind, value: number | null, formats = u
   }
 }
 
+/** A right-aligned table cell holding one figure (raw value in data-raw, like every figure). */
+export function NumCell(props: { value: number | null; kind?: FigureKind; class?: string }) {
+  const { formats } = useApp();
+  return (
+    <td class={props.class ? `num ${props.class}` : 'num'}>
+      <Data raw={props.value}>{formatFigure(props.kind ?? 'int', props.value, formats)}</Data>
+    </td>
+  );
+}
+
 /** A KPI tile: label (with its definition on hover and for screen readers), value, change. */
 export function Kpi(props: {
   metric: string;

@@ -1,5 +1,5 @@
 /** Device health: status, link, last seen, traffic, refused inputs, clock skew, and the HQ link. */
-import { Data } from '../../components/Figures.js';
+import { Data, NumCell } from '../../components/Figures.js';
 import { ErrorBox, Loading } from '../../components/States.js';
 import { knownKey, t } from '../../i18n/index.js';
 import { api } from '../../lib/api.js';
@@ -61,12 +61,8 @@ export function Devices() {
                       <span class={`status status-${d.status}`}>{status ? t(status) : <Data>{d.status}</Data>}</span>
                     </td>
                     <td>{d.lastSeen ? <Data>{formats.dateTime(d.lastSeen)}</Data> : t('devices.never')}</td>
-                    <td class="num">
-                      <Data raw={d.messages}>{formats.int(d.messages)}</Data>
-                    </td>
-                    <td class="num">
-                      <Data raw={d.duplicates}>{formats.int(d.duplicates)}</Data>
-                    </td>
+                    <NumCell value={d.messages} />
+                    <NumCell value={d.duplicates} />
                     <td class={`num ${d.rejected > 0 ? 'warn' : ''}`}>
                       <Data raw={d.rejected}>{formats.int(d.rejected)}</Data>
                     </td>

@@ -1,6 +1,6 @@
 /** Products tried but not bought, ranked, with how often customers swapped sizes (a fit signal). */
 import { useState } from 'preact/hooks';
-import { Data } from '../../components/Figures.js';
+import { Data, NumCell } from '../../components/Figures.js';
 import { ErrorBox, Loading } from '../../components/States.js';
 import { type MessageKey, t } from '../../i18n/index.js';
 import { api, query } from '../../lib/api.js';
@@ -96,18 +96,10 @@ export function Products() {
                   <td>
                     <Data>{p.sku ?? p.key}</Data>
                   </td>
-                  <td class="num">
-                    <Data raw={p.tried}>{formats.int(p.tried)}</Data>
-                  </td>
-                  <td class="num">
-                    <Data raw={p.bought}>{formats.int(p.bought)}</Data>
-                  </td>
-                  <td class="num">
-                    <Data raw={p.triedNotBought}>{formats.int(p.triedNotBought)}</Data>
-                  </td>
-                  <td class="num">
-                    <Data raw={p.sizeSwaps}>{formats.int(p.sizeSwaps)}</Data>
-                  </td>
+                  <NumCell value={p.tried} />
+                  <NumCell value={p.bought} />
+                  <NumCell value={p.triedNotBought} />
+                  <NumCell value={p.sizeSwaps} />
                   <td class="num">
                     <Data>{formats.percent(p.tried === 0 ? null : p.bought / p.tried)}</Data>
                   </td>

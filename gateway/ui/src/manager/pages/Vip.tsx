@@ -3,7 +3,7 @@
  * invitations (邀约) staff recorded, and how invitations turned into visits and sales.
  */
 import { useState } from 'preact/hooks';
-import { Data } from '../../components/Figures.js';
+import { Data, NumCell } from '../../components/Figures.js';
 import { ErrorBox, Loading } from '../../components/States.js';
 import { Tx } from '../../components/Tx.js';
 import { knownKey, t } from '../../i18n/index.js';
@@ -281,25 +281,14 @@ function OutcomeTable(props: {
   rows: readonly (OutcomeTotals & { label: string })[];
   totals: OutcomeTotals;
 }) {
-  const { formats } = useApp();
   const row = (label: preact.ComponentChildren, r: OutcomeTotals, key: string) => (
     <tr key={key}>
       <th scope="row">{label}</th>
-      <td class="num">
-        <Data raw={r.invited}>{formats.int(r.invited)}</Data>
-      </td>
-      <td class="num">
-        <Data raw={r.arrived}>{formats.int(r.arrived)}</Data>
-      </td>
-      <td class="num">
-        <Data raw={r.tried}>{formats.int(r.tried)}</Data>
-      </td>
-      <td class="num">
-        <Data raw={r.bought}>{formats.int(r.bought)}</Data>
-      </td>
-      <td class="num">
-        <Data raw={r.revenue}>{formats.money(r.revenue)}</Data>
-      </td>
+      <NumCell value={r.invited} />
+      <NumCell value={r.arrived} />
+      <NumCell value={r.tried} />
+      <NumCell value={r.bought} />
+      <NumCell value={r.revenue} kind="money" />
     </tr>
   );
   return (
