@@ -10,6 +10,7 @@ import { ManualClock } from '../../gateway/clock/index.js';
 import { loadConfig } from '../../gateway/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
+import { readSse } from '../support/auth.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 
@@ -103,7 +104,7 @@ describe('VIP arrival alerts', () => {
     });
     await staff.subscribeAsync('retail/s001/alerts/vip', { qos: 1 });
     staff.on('message', (_topic, payload) => staffMessages.push(JSON.parse(payload.toString())));
-    void readSse(api('/stream'), sseAbort.signal, sse);
+    void readSse(api('/stream'), {}, sseAbort.signal, sse);
   });
 
   afterAll(async () => {
@@ -221,30 +222,3 @@ describe('VIP arrival alerts', () => {
     ).toBe(400);
   });
 });
-
-/** A minimal SSE reader (what a browser's EventSource does). */
-async function readSse(url: string, signal: AbortSignal, into: { event: string; data: unknown }[]): Promise<void> {
-  try {
-    const res = await fetch(url, { signal });
-    const reader = res.body?.getReader();
-    if (!reader) return;
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let end = buffer.indexOf('\n\n');
-      while (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) into.push({ event, data: JSON.parse(data) });
-        end = buffer.indexOf('\n\n');
-      }
-    }
-  } catch {
-    // aborted at the end of the test
-  }
-}
