@@ -5,9 +5,9 @@ import { ErrorBox, Loading } from '../../components/States.js';
 import { type MessageKey, t } from '../../i18n/index.js';
 import { api, query } from '../../lib/api.js';
 import { useApp } from '../../lib/context.js';
-import { addDays, localDay } from '../../lib/days.js';
+import { addDays } from '../../lib/days.js';
 import { useResource } from '../../lib/resource.js';
-import type { LiveSnapshot, TriedNotBought } from '../../lib/types.js';
+import type { TriedNotBought } from '../../lib/types.js';
 
 /** The ranking's head is what a manager acts on. */
 const PRODUCTS_SHOWN = 50;
@@ -22,15 +22,11 @@ export function Products() {
   const { live, formats, store } = useApp();
   const [days, setDays] = useState(1);
   const products = useResource(
-    async () => {
-      // "Today" is the gateway's today in the store's time zone.
-      const snapshot = await api.get<LiveSnapshot>('/live');
-      const today = localDay(Date.parse(snapshot.at), store.timezone);
-      const from = addDays(today, 1 - days);
-      return api.get<{ products: readonly TriedNotBought[] }>(
-        `/products/tried-not-bought${query({ from, to: today })}`,
-      );
-    },
+    // "Today" is the gateway's today (GET /store), as on the other pages.
+    () =>
+      api.get<{ products: readonly TriedNotBought[] }>(
+        `/products/tried-not-bought${query({ from: addDays(store.today, 1 - days), to: store.today })}`,
+      ),
     { live, refreshOn: ['fact'], key: String(days) },
   );
 

@@ -5,7 +5,7 @@ import { t } from '../../i18n/index.js';
 import { api } from '../../lib/api.js';
 import { useApp } from '../../lib/context.js';
 import { useResource, useTicker } from '../../lib/resource.js';
-import type { LiveSnapshot, RoomState, TryOnSession } from '../../lib/types.js';
+import type { RoomState, TryOnSession } from '../../lib/types.js';
 
 const FACTS = ['fact'];
 /** A busy day has hundreds of sessions; the floor cares about the latest ones. */
@@ -13,21 +13,24 @@ const SESSIONS_SHOWN = 40;
 
 export function Rooms() {
   const { live, formats } = useApp();
-  const rooms = useResource(() => api.get<{ rooms: readonly RoomState[] }>('/fitting-rooms'), {
-    live,
-    refreshOn: FACTS,
-  });
+  // durationMs is measured by the gateway's clock when it answered; the screen adds the
+  // time since then, so durations tick between events without asking again.
+  const rooms = useResource(
+    async () => ({
+      ...(await api.get<{ rooms: readonly RoomState[] }>('/fitting-rooms')),
+      fetchedAt: Date.now(),
+    }),
+    { live, refreshOn: FACTS },
+  );
   const sessions = useResource(() => api.get<{ sessions: readonly TryOnSession[] }>('/sessions'), {
     live,
     refreshOn: FACTS,
   });
-  // The gateway's clock (demo runs faster than the wall) anchors the ticking durations.
-  const clock = useResource(() => api.get<LiveSnapshot>('/live'), { live, refreshOn: FACTS });
   const now = useTicker(1000);
 
   if (rooms.error) return <ErrorBox message={rooms.error.message} onRetry={rooms.reload} />;
   if (!rooms.data) return <Loading />;
-  const gatewayNow = clock.data ? Date.parse(clock.data.at) : now;
+  const sinceFetch = Math.max(0, now - rooms.data.fetchedAt);
   return (
     <>
       <section class="grid rooms" aria-label={t('rooms.title')}>
@@ -38,11 +41,8 @@ export function Rooms() {
             </h2>
             <p class="room-state">
               <strong>{room.inUse ? t('rooms.inUse') : t('rooms.free')}</strong>
-              {room.inUse && room.since && (
-                <span>
-                  {' '}
-                  {t('rooms.for', { duration: formats.duration(Math.max(0, gatewayNow - Date.parse(room.since))) })}
-                </span>
+              {room.inUse && room.durationMs !== null && (
+                <span> {t('rooms.for', { duration: formats.duration(room.durationMs + sinceFetch) })}</span>
               )}
             </p>
             {room.inUse && <p>{t('rooms.items', { count: room.items })}</p>}
