@@ -17,7 +17,7 @@ export interface ViewDeps {
   readonly config: GatewayConfig;
   readonly db: Db;
   readonly clock: Clock;
-  readonly calendar: PeriodCalendar & LocalDays;
+  readonly calendar: PeriodCalendar & LocalDays & { localDay(ts: number): string };
   readonly live: LiveView;
   readonly devices: DeviceRegistry;
   readonly rejected: RejectedStore;
@@ -67,7 +67,7 @@ export function viewRoutes(deps: ViewDeps) {
         timezone,
         locale,
         openingTime,
-        today: localDate(new Date(deps.clock.now()), timezone),
+        today: deps.calendar.localDay(deps.clock.now()),
       };
     });
 
@@ -94,9 +94,4 @@ export function viewRoutes(deps: ViewDeps) {
       };
     });
   };
-}
-
-/** 'YYYY-MM-DD' of an instant in a time zone. */
-function localDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }

@@ -1,13 +1,7 @@
 /** Report periods: calendar arithmetic on store-local days (the API resolves the zone). */
 import { describe, expect, it } from 'vitest';
-import {
-  addMonths,
-  lastYearPeriod,
-  localDay,
-  periodOf,
-  previousPeriod,
-  weekStart,
-} from '../../../gateway/ui/src/lib/days.js';
+import { createStoreCalendar } from '../../../gateway/time/index.js';
+import { addMonths, lastYearPeriod, periodOf, previousPeriod, weekStart } from '../../../gateway/ui/src/lib/days.js';
 
 describe('report periods', () => {
   it('weeks start on Monday (ISO), also across a year end', () => {
@@ -34,10 +28,10 @@ describe('report periods', () => {
     expect(lastYearPeriod('month', month)).toEqual({ from: '2025-03-01', to: '2025-03-31' });
   });
 
-  it('today is the store-local date, not the browser’s', () => {
+  it('today (GET /store) is the store-local date, not the browser’s', () => {
     // 2026-11-23 20:00 UTC is already the 24th in Shanghai.
     const ts = Date.parse('2026-11-23T20:00:00Z');
-    expect(localDay(ts, 'Asia/Shanghai')).toBe('2026-11-24');
-    expect(localDay(ts, 'America/New_York')).toBe('2026-11-23');
+    expect(createStoreCalendar('Asia/Shanghai').localDay(ts)).toBe('2026-11-24');
+    expect(createStoreCalendar('America/New_York').localDay(ts)).toBe('2026-11-23');
   });
 });

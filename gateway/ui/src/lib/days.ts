@@ -1,12 +1,8 @@
 /**
  * Calendar days as 'YYYY-MM-DD' strings. The API takes store-local days and resolves them
- * in the store's time zone itself, so the browser only does date arithmetic, never zones.
+ * in the store's time zone itself (and GET /store says which day is today there), so the
+ * browser only does date arithmetic, never zones.
  */
-export function localDay(ts: number, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ts);
-}
-
 function toUtc(day: string): Date {
   return new Date(`${day}T00:00:00Z`);
 }
