@@ -208,6 +208,11 @@ export function openDb(dataDir: string, options: OpenDbOptions = {}): Db {
     // rewritten by many commits reach the database file once per checkpoint, and each
     // checkpoint's fsync of the database file happens a tenth as often under load.
     db.pragma('wal_autocheckpoint = 10000');
+    // SQLite's own default page cache (2 MB), not better-sqlite3's build default of 16 MB: the
+    // journal appends to the right edge of its b-trees and the funnel reads a few thousand
+    // bucket rows, so a bigger cache bought no throughput, but under a burst it filled to
+    // 16 MB of malloc heap that never went back to the system (RSS peak 154-157 -> 140-143 MB).
+    db.pragma('cache_size = -2000');
     if (maxPageCount !== undefined) db.pragma(`max_page_count = ${maxPageCount}`);
     migrate(db);
     return db;
