@@ -20,17 +20,11 @@ interface BadgePassage {
   used: boolean;
 }
 
-interface HeldIn {
-  readonly ts: number;
-  readonly door: string;
-  readonly zone: string;
-  readonly n: number;
-  readonly deadline: number;
-  readonly seq: number;
-}
-
 /** Passages are kept this long after their last read, for crossings that arrive late. */
 const PASSAGE_RETENTION_MS = 10 * 60_000;
+
+/** Held-in ring capacity when empty (a power of two); it doubles when full, halves when a quarter full. */
+const MIN_CAPACITY = 16;
 
 export interface StaffWindowSnapshot {
   readonly passages: [zone: string, badge: string, first: number, last: number, used: boolean][];
@@ -38,10 +32,29 @@ export interface StaffWindowSnapshot {
   readonly seq: number;
 }
 
+/**
+ * Held ins are stored in columns (parallel typed arrays forming a ring), not one object
+ * each: at burst rates (20k `in`/s held ~4.5 s) an object per crossing was ~110 B of old
+ * space the scavenger promoted and mark-compact later collected; a slot here is 40 B
+ * outside the JS heap. Doors and zones (a handful per store) are interned as indices.
+ */
 export class StaffWindow implements Timed {
   private passages: BadgePassage[] = [];
-  /** Sorted by (deadline, seq): fire takes a prefix instead of scanning every held in. */
-  private held: HeldIn[] = [];
+  /**
+   * Held ins, logical slot i at physical (head + i) & (capacity - 1), sorted by
+   * (deadline, seq): fire takes a prefix instead of scanning every held in.
+   */
+  private heldTs = new Float64Array(MIN_CAPACITY);
+  private heldDoor = new Uint32Array(MIN_CAPACITY);
+  private heldZone = new Uint32Array(MIN_CAPACITY);
+  private heldN = new Float64Array(MIN_CAPACITY);
+  private heldDeadline = new Float64Array(MIN_CAPACITY);
+  private heldSeq = new Float64Array(MIN_CAPACITY);
+  private head = 0;
+  private count = 0;
+  /** Door and zone names by index; never shrinks (indices in the ring stay valid). */
+  private readonly names: string[] = [];
+  private readonly nameIndex = new Map<string, number>();
   private seq = 0;
 
   constructor(
@@ -64,53 +77,137 @@ export class StaffWindow implements Timed {
   }
 
   holdIn(ts: number, door: string, zone: string, n: number): void {
-    this.insertHeld({ ts, door, zone, n, deadline: ts + this.windowMs + this.settleMs, seq: this.seq++ });
+    this.insertHeld(ts, this.intern(door), this.intern(zone), n, ts + this.windowMs + this.settleMs, this.seq++);
   }
 
   nextDeadline(): number {
-    return this.held[0]?.deadline ?? NEVER;
+    return this.count > 0 ? (this.heldDeadline[this.head] as number) : NEVER;
   }
 
   fire(deadline: number, out: Fact[]): void {
+    const mask = this.heldTs.length - 1;
+    const start = this.head;
+    const deadlines = this.heldDeadline;
     let k = 0;
-    while (k < this.held.length && (this.held[k] as HeldIn).deadline <= deadline) k++;
-    const due = this.held.splice(0, k);
+    while (k < this.count && (deadlines[(start + k) & mask] as number) <= deadline) k++;
+    // The due prefix leaves the ring first; its slots are read below, before anything is written.
+    this.head = (start + k) & mask;
+    this.count -= k;
+    const ts = this.heldTs;
+    const seq = this.heldSeq;
     // Deadline order is ts order for one config; sorting keeps ties and restored snapshots exact.
-    due.sort((a, b) => a.ts - b.ts || a.seq - b.seq);
-    for (const h of due) this.decide(h, out);
+    let sorted = true;
+    for (let j = 1; j < k && sorted; j++) {
+      const a = (start + j - 1) & mask;
+      const b = (start + j) & mask;
+      sorted = ((ts[a] as number) - (ts[b] as number) || (seq[a] as number) - (seq[b] as number)) <= 0;
+    }
+    if (sorted) {
+      for (let j = 0; j < k; j++) this.decide((start + j) & mask, out);
+    } else {
+      // Rare (a snapshot restored under another window): the same stable sort as ever, on slot indices.
+      const order: number[] = [];
+      for (let j = 0; j < k; j++) order.push((start + j) & mask);
+      order.sort((a, b) => (ts[a] as number) - (ts[b] as number) || (seq[a] as number) - (seq[b] as number));
+      for (const slot of order) this.decide(slot, out);
+    }
     this.prune(deadline);
+    let capacity = mask + 1;
+    while (capacity > MIN_CAPACITY && this.count <= capacity >>> 2) capacity >>>= 1;
+    if (capacity !== mask + 1) this.resize(capacity);
+  }
+
+  private intern(name: string): number {
+    let i = this.nameIndex.get(name);
+    if (i === undefined) {
+      i = this.names.length;
+      this.names.push(name);
+      this.nameIndex.set(name, i);
+    }
+    return i;
   }
 
   /** Crossings come nearly in time order: search from the end. */
-  private insertHeld(h: HeldIn): void {
-    let i = this.held.length;
+  private insertHeld(ts: number, door: number, zone: number, n: number, deadline: number, seq: number): void {
+    if (this.count === this.heldTs.length) this.resize(this.heldTs.length * 2);
+    const mask = this.heldTs.length - 1;
+    const deadlines = this.heldDeadline;
+    const seqs = this.heldSeq;
+    let i = this.count;
     while (i > 0) {
-      const prev = this.held[i - 1] as HeldIn;
-      if (prev.deadline < h.deadline || (prev.deadline === h.deadline && prev.seq < h.seq)) break;
+      const prev = (this.head + i - 1) & mask;
+      const d = deadlines[prev] as number;
+      if (d < deadline || (d === deadline && (seqs[prev] as number) < seq)) break;
       i--;
     }
-    if (i === this.held.length) this.held.push(h);
-    else this.held.splice(i, 0, h);
+    // Open slot i by moving whichever side of it is shorter.
+    if (i < this.count - i) {
+      this.head = (this.head - 1) & mask;
+      for (let j = 0; j < i; j++) this.move((this.head + j + 1) & mask, (this.head + j) & mask);
+    } else {
+      for (let j = this.count; j > i; j--) this.move((this.head + j - 1) & mask, (this.head + j) & mask);
+    }
+    const slot = (this.head + i) & mask;
+    this.heldTs[slot] = ts;
+    this.heldDoor[slot] = door;
+    this.heldZone[slot] = zone;
+    this.heldN[slot] = n;
+    this.heldDeadline[slot] = deadline;
+    this.heldSeq[slot] = seq;
+    this.count++;
   }
 
-  private decide(h: HeldIn, out: Fact[]): void {
+  private move(from: number, to: number): void {
+    this.heldTs[to] = this.heldTs[from] as number;
+    this.heldDoor[to] = this.heldDoor[from] as number;
+    this.heldZone[to] = this.heldZone[from] as number;
+    this.heldN[to] = this.heldN[from] as number;
+    this.heldDeadline[to] = this.heldDeadline[from] as number;
+    this.heldSeq[to] = this.heldSeq[from] as number;
+  }
+
+  /** New columns of `capacity` slots (a power of two, >= count) holding the ring from slot 0. */
+  private resize(capacity: number): void {
+    const head = this.head;
+    const end = head + this.count;
+    const wrap = Math.max(0, end - this.heldTs.length);
+    const copy = <A extends Float64Array | Uint32Array>(from: A, to: A): A => {
+      to.set(from.subarray(head, end - wrap));
+      if (wrap > 0) to.set(from.subarray(0, wrap), this.count - wrap);
+      return to;
+    };
+    this.heldTs = copy(this.heldTs, new Float64Array(capacity));
+    this.heldDoor = copy(this.heldDoor, new Uint32Array(capacity));
+    this.heldZone = copy(this.heldZone, new Uint32Array(capacity));
+    this.heldN = copy(this.heldN, new Float64Array(capacity));
+    this.heldDeadline = copy(this.heldDeadline, new Float64Array(capacity));
+    this.heldSeq = copy(this.heldSeq, new Float64Array(capacity));
+    this.head = 0;
+  }
+
+  /** Decides the held in at ring slot `slot`. */
+  private decide(slot: number, out: Fact[]): void {
+    const ts = this.heldTs[slot] as number;
+    const door = this.names[this.heldDoor[slot] as number] as string;
+    const zone = this.names[this.heldZone[slot] as number] as string;
+    const n = this.heldN[slot] as number;
     let staff = 0;
-    while (staff < h.n) {
-      const passage = this.nearestUnused(h);
+    while (staff < n) {
+      const passage = this.nearestUnused(ts, zone);
       if (!passage) break;
       passage.used = true;
       staff++;
     }
-    if (staff < h.n) out.push({ type: 'visitor', ts: h.ts, door: h.door, zone: h.zone, n: h.n - staff });
-    if (staff > 0) out.push({ type: 'staff.in', ts: h.ts, door: h.door, zone: h.zone, n: staff });
+    if (staff < n) out.push({ type: 'visitor', ts, door, zone, n: n - staff });
+    if (staff > 0) out.push({ type: 'staff.in', ts, door, zone, n: staff });
   }
 
-  private nearestUnused(h: HeldIn): BadgePassage | undefined {
+  private nearestUnused(ts: number, zone: string): BadgePassage | undefined {
     let best: BadgePassage | undefined;
     let bestDistance = NEVER;
     for (const p of this.passages) {
-      if (p.used || p.zone !== h.zone) continue;
-      const distance = h.ts < p.first ? p.first - h.ts : h.ts > p.last ? h.ts - p.last : 0;
+      if (p.used || p.zone !== zone) continue;
+      const distance = ts < p.first ? p.first - ts : ts > p.last ? ts - p.last : 0;
       if (distance > this.windowMs) continue;
       if (distance < bestDistance || (distance === bestDistance && best && p.first < best.first)) {
         best = p;
@@ -127,9 +224,22 @@ export class StaffWindow implements Timed {
   }
 
   snapshot(): StaffWindowSnapshot {
+    const held: StaffWindowSnapshot['held'] = [];
+    const mask = this.heldTs.length - 1;
+    for (let i = 0; i < this.count; i++) {
+      const s = (this.head + i) & mask;
+      held.push([
+        this.heldTs[s] as number,
+        this.names[this.heldDoor[s] as number] as string,
+        this.names[this.heldZone[s] as number] as string,
+        this.heldN[s] as number,
+        this.heldDeadline[s] as number,
+        this.heldSeq[s] as number,
+      ]);
+    }
     return {
       passages: this.passages.map((p) => [p.zone, p.badge, p.first, p.last, p.used]),
-      held: this.held.map((h) => [h.ts, h.door, h.zone, h.n, h.deadline, h.seq]),
+      held,
       seq: this.seq,
     };
   }
@@ -149,14 +259,11 @@ export class StaffWindow implements Timed {
     }
     for (const row of asArray(data.held, 'staff.held')) {
       const [ts, door, zone, n, deadline, seq] = asArray(row, 'held');
-      w.insertHeld({
-        ts: asNumber(ts, 'ts'),
-        door: String(door),
-        zone: String(zone),
-        n: asNumber(n, 'n'),
-        deadline: asNumber(deadline, 'deadline'),
-        seq: asNumber(seq, 'seq'),
-      });
+      const t = asNumber(ts, 'ts');
+      const d = String(door);
+      const z = String(zone);
+      const count = asNumber(n, 'n');
+      w.insertHeld(t, w.intern(d), w.intern(z), count, asNumber(deadline, 'deadline'), asNumber(seq, 'seq'));
     }
     w.seq = asNumber(data.seq, 'staff.seq');
     return w;
