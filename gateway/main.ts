@@ -157,7 +157,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   derivation.onFacts((facts) => {
     // Alerts first: they are the time-critical output.
     dispatcher.onFacts(facts);
-    for (const fact of facts) feed.publish('fact', fact);
+    // Not kept for replay (see LiveFeed): screens refetch on reconnect.
+    for (const fact of facts) feed.publish('fact', fact, { keep: false });
   });
   const driverHost: DriverHost = {
     config,
