@@ -8,7 +8,7 @@
  * Writes go through the stream (never writeSync) and fail fast while the port is down.
  */
 import type { Logger } from 'pino';
-import { SerialPort } from 'serialport';
+import type { SerialPort } from 'serialport';
 import { Backoff, type BackoffOptions } from '../backoff.js';
 import { SerialLinkError } from '../errors.js';
 import { type SourceState, type SourceStatus, sourceStatus } from '../source.js';
@@ -136,6 +136,10 @@ export class SerialLink {
   async #connect(): Promise<void> {
     if (this.#stopped) return;
     if (!this.#quiet) this.#report('connecting');
+    // Loaded on first use: a store with no serial device never pays for serialport and its
+    // native binding (about 8 MB of RSS).
+    const { SerialPort } = await import('serialport');
+    if (this.#stopped) return;
     const port = new SerialPort({ path: this.#opts.path, baudRate: this.#opts.baudRate, autoOpen: false });
     // Until the port is ours, an error event must not go unhandled.
     port.on('error', () => {});
