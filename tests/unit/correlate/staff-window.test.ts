@@ -1,15 +1,23 @@
 /**
  * StaffWindow's columnar held-in storage against a verbatim copy of the object-per-crossing
  * implementation it replaced (ReferenceStaffWindow, below): the same random operations must
- * give the same facts, deadlines and snapshots.
+ * give the same facts, deadlines and snapshots (the new snapshot's columns read back as the
+ * reference's tuples), and each restores from the other's snapshots.
  */
 import { describe, expect, it } from 'vitest';
 import type { Fact } from '../../../gateway/correlate/facts.js';
 import { asArray, asNumber, asRecord } from '../../../gateway/correlate/snapshot-util.js';
-import { StaffWindow, type StaffWindowSnapshot } from '../../../gateway/correlate/staff-window.js';
+import { type HeldColumns, StaffWindow, type StaffWindowSnapshot } from '../../../gateway/correlate/staff-window.js';
 import { NEVER, type Timed } from '../../../gateway/correlate/timed.js';
 
 // ---- Reference: gateway/correlate/staff-window.ts before the columnar storage, verbatim. ----
+
+/** The snapshot shape before the held ins went into columns. */
+interface ReferenceSnapshot {
+  readonly passages: StaffWindowSnapshot['passages'];
+  readonly held: [ts: number, door: string, zone: string, n: number, deadline: number, seq: number][];
+  readonly seq: number;
+}
 
 interface BadgePassage {
   readonly zone: string;
@@ -119,7 +127,7 @@ class ReferenceStaffWindow implements Timed {
     this.passages = this.passages.filter((p) => p.last + PASSAGE_RETENTION_MS >= now);
   }
 
-  snapshot(): StaffWindowSnapshot {
+  snapshot(): ReferenceSnapshot {
     return {
       passages: this.passages.map((p) => [p.zone, p.badge, p.first, p.last, p.used]),
       held: this.held.map((h) => [h.ts, h.door, h.zone, h.n, h.deadline, h.seq]),
@@ -191,14 +199,30 @@ interface Scenario {
 }
 
 /** Whether the held ins `fire(deadline)` takes are out of (ts, seq) order, i.e. the sort has work. */
-function dueUnsorted(s: StaffWindowSnapshot, deadline: number): boolean {
+function dueUnsorted(s: ReferenceSnapshot, deadline: number): boolean {
   for (let i = 1; i < s.held.length; i++) {
-    const [ts, , , , d, seq] = s.held[i] as StaffWindowSnapshot['held'][number];
+    const [ts, , , , d, seq] = s.held[i] as ReferenceSnapshot['held'][number];
     if (d > deadline) break;
-    const [pts, , , , , pseq] = s.held[i - 1] as StaffWindowSnapshot['held'][number];
+    const [pts, , , , , pseq] = s.held[i - 1] as ReferenceSnapshot['held'][number];
     if ((pts - ts || pseq - seq) > 0) return true;
   }
   return false;
+}
+
+/** A columnar snapshot read back as the reference's tuples. */
+function asTuples(s: StaffWindowSnapshot): ReferenceSnapshot {
+  const h: HeldColumns = s.held;
+  const held: ReferenceSnapshot['held'] = [];
+  let ts = 0;
+  let seq = 0;
+  for (let i = 0; i < h.ts.length; i++) {
+    ts = h.diff ? ts + (h.ts[i] as number) : (h.ts[i] as number);
+    seq = h.diff ? seq + (h.seq[i] as number) : (h.seq[i] as number);
+    const deadline = h.diff ? ts + (h.deadline[i] as number) : (h.deadline[i] as number);
+    const name = (index: number | undefined) => h.names[index as number] as string;
+    held.push([ts, name(h.door[i]), name(h.zone[i]), h.n[i] as number, deadline, seq]);
+  }
+  return { passages: s.passages, held, seq: s.seq };
 }
 
 function drive(sc: Scenario) {
@@ -264,13 +288,13 @@ function drive(sc: Scenario) {
     const snap = ref.snapshot();
     stats.maxHeld = Math.max(stats.maxHeld, snap.held.length);
     // JSON for speed on every operation; toEqual (which tells -0 from 0) now and then.
-    if (op % 100 === 0) expect(sw.snapshot()).toEqual(snap);
-    else expect(JSON.stringify(sw.snapshot())).toBe(JSON.stringify(snap));
+    if (op % 100 === 0) expect(asTuples(sw.snapshot())).toEqual(snap);
+    else expect(JSON.stringify(asTuples(sw.snapshot()))).toBe(JSON.stringify(snap));
   }
   ref.fire(clock + 3_600_000, refOut);
   sw.fire(clock + 3_600_000, swOut);
   expect(swOut).toEqual(refOut);
-  expect(sw.snapshot()).toEqual(ref.snapshot());
+  expect(asTuples(sw.snapshot())).toEqual(ref.snapshot());
   expect(sw.nextDeadline()).toBe(NEVER);
   return { ...stats, facts: refOut.length, staff: refOut.filter((f) => f.type === 'staff.in').length };
 }
@@ -327,7 +351,7 @@ describe('StaffWindow columnar storage matches the object-per-crossing reference
     const swOut: Fact[] = [];
     const same = () => {
       expect(sw.nextDeadline()).toBe(ref.nextDeadline());
-      expect(JSON.stringify(sw.snapshot())).toBe(JSON.stringify(ref.snapshot()));
+      expect(JSON.stringify(asTuples(sw.snapshot()))).toBe(JSON.stringify(ref.snapshot()));
     };
     const hold = (i: number) => {
       // 40 crossings per ms; one in 2,000 arrives up to 3 s late (inserted far from the tail).
@@ -367,5 +391,61 @@ describe('StaffWindow columnar storage matches the object-per-crossing reference
     expect(refOut.length).toBeGreaterThanOrEqual(160_000);
     expect(refOut.filter((f) => f.type === 'staff.in').length).toBeGreaterThan(100);
     expect(swOut).toEqual(refOut);
+  });
+
+  it('snapshots times as differences when exact, and as absolute values when not', () => {
+    const sw = new StaffWindow(3000, 1500);
+    for (let i = 0; i < 1000; i++) sw.holdIn(T0 + i * 3, DOORS[i % 2] as string, 'entrance', 1);
+    const held = sw.snapshot().held;
+    expect(held.diff).toBe(true);
+    expect(held.ts.slice(1).every((d) => d === 3)).toBe(true);
+    expect(held.deadline.every((d) => d === 4500)).toBe(true);
+    expect(held.seq.slice(1).every((d) => d === 1)).toBe(true);
+
+    // Times whose difference rounds (1.146… - 7.148… + 7.148… is not 1.146…): absolute values.
+    const odd = StaffWindow.restore(3000, 1500, {
+      passages: [],
+      held: [
+        [7.148321318857247, 'main', 'entrance', 1, 100, 0],
+        [1.146381099729187, 'main', 'entrance', 2, 200, 1],
+      ],
+      seq: 2,
+    });
+    const oddSnap = odd.snapshot();
+    expect(oddSnap.held.diff).toBe(false);
+    expect(asTuples(oddSnap).held).toEqual([
+      [7.148321318857247, 'main', 'entrance', 1, 100, 0],
+      [1.146381099729187, 'main', 'entrance', 2, 200, 1],
+    ]);
+    const back = StaffWindow.restore(3000, 1500, JSON.parse(JSON.stringify(oddSnap)));
+    expect(back.snapshot()).toEqual(oddSnap);
+  });
+
+  it('a burst snapshot is a fraction of the tuple form', () => {
+    const ref = new ReferenceStaffWindow(3000, 1500);
+    const sw = new StaffWindow(3000, 1500);
+    for (let i = 0; i < 90_000; i++) {
+      const ts = T0 + Math.floor(i / 20);
+      ref.holdIn(ts, 'main', 'entrance', 1);
+      sw.holdIn(ts, 'main', 'entrance', 1);
+    }
+    const columns = JSON.stringify(sw.snapshot()).length;
+    const tuples = JSON.stringify(ref.snapshot()).length;
+    expect(columns).toBeLessThan(tuples / 3);
+  });
+
+  it('refuses damaged columns', () => {
+    const good = JSON.parse(JSON.stringify(new StaffWindow(3000, 1500).snapshot())) as StaffWindowSnapshot;
+    const withHeld = (held: Partial<HeldColumns>) => ({ ...good, held: { ...good.held, ...held } });
+    expect(() =>
+      StaffWindow.restore(3000, 1500, withHeld({ ts: [1], deadline: [], seq: [], door: [], zone: [], n: [] })),
+    ).toThrow(/different lengths/);
+    expect(() =>
+      StaffWindow.restore(
+        3000,
+        1500,
+        withHeld({ names: ['main'], ts: [1], deadline: [1], seq: [1], door: [3], zone: [0], n: [1] }),
+      ),
+    ).toThrow(/no such name/);
   });
 });
