@@ -18,6 +18,7 @@
  */
 import { normalizeEpcHex } from './epc.js';
 import { accept, type Decoded, type Rejection, reject } from './result.js';
+import { utf8Text } from './text.js';
 
 export interface ImpinjTagRead {
   /** Upper-case hex. */
@@ -162,7 +163,7 @@ export interface ImpinjPayloadOptions {
 export function decodeImpinjPayload(payload: Uint8Array | string, options: ImpinjPayloadOptions = {}): ImpinjBatch {
   const maxEvents = options.maxEvents ?? 10_000;
   const out: { reads: ImpinjTagRead[]; rejected: Rejection[] } = { reads: [], rejected: [] };
-  const text = typeof payload === 'string' ? payload : utf8(payload);
+  const text = typeof payload === 'string' ? payload : utf8Text(payload);
   const whole = parseJson(text);
   if (whole.ok) {
     collect(whole.value, out, maxEvents);
@@ -183,10 +184,6 @@ export function decodeImpinjPayload(payload: Uint8Array | string, options: Impin
     else out.rejected.push(d);
   }
   return out;
-}
-
-function utf8(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 export interface ImpinjStreamOptions {
@@ -236,7 +233,7 @@ export class ImpinjStreamParser {
         out.rejected.push(reject('too-large', `Impinj stream line longer than ${this.#max} bytes dropped`));
         continue;
       }
-      const line = utf8(this.#buf.length === 0 ? piece : concat(this.#buf, piece)).trim();
+      const line = utf8Text(this.#buf.length === 0 ? piece : concat(this.#buf, piece)).trim();
       this.#buf = new Uint8Array(0);
       if (line === '') continue; // keep-alive
       const d = parseJson(line);

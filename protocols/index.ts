@@ -7,5 +7,6 @@ export * from './impinj.js';
 export * from './messages.js';
 export * from './r2000.js';
 export * from './result.js';
+export * from './text.js';
 export * from './topics.js';
 export * from './upstream.js';

@@ -8,6 +8,7 @@
 import { type Static, type TSchema, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { accept, type Decoded, reject } from './result.js';
+import { utf8Text } from './text.js';
 
 const Rfc3339 = Type.String({ format: 'date-time', maxLength: 64 });
 const Id = Type.String({ minLength: 1, maxLength: 128 });
@@ -129,7 +130,7 @@ export function isMessageType(type: unknown): type is MessageType {
 export function decodeMessage(payload: Uint8Array | string): Decoded<DeviceMessage> {
   let parsed: unknown;
   try {
-    const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
+    const text = typeof payload === 'string' ? payload : utf8Text(payload);
     parsed = JSON.parse(text);
   } catch (err) {
     return reject('malformed-json', `payload is not JSON: ${(err as Error).message}`);

@@ -21,6 +21,7 @@
 import { type Static, type TSchema, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { accept, type Decoded, reject } from './result.js';
+import { utf8Text } from './text.js';
 
 export const UPSTREAM_STREAM = 'RETAIL';
 export const UPSTREAM_SUBJECTS = ['retail.>'] as const;
@@ -285,7 +286,7 @@ export function catalogKey(gtin: string): string {
 
 function parseJson(payload: Uint8Array | string): Decoded<unknown> {
   try {
-    const text = typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8');
+    const text = typeof payload === 'string' ? payload : utf8Text(payload);
     return accept(JSON.parse(text) as unknown);
   } catch (err) {
     return reject('malformed-json', `payload is not JSON: ${(err as Error).message}`);

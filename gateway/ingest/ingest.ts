@@ -3,7 +3,7 @@
  * or rejected, and is handed to group commit. `done` fires once the input is durable.
  */
 import type { Logger } from 'pino';
-import type { RejectCode } from '../../protocols/index.js';
+import { type RejectCode, utf8Text } from '../../protocols/index.js';
 import { type Clock, isDeviceFollowing } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { JournalEvent } from '../journal/index.js';
@@ -93,7 +93,7 @@ export class Ingest {
 /** The `ts` of a JSON payload, or 0 (only used by the device-following replay clock). */
 function peekDeviceTime(payload: Uint8Array): number {
   try {
-    const ts = (JSON.parse(Buffer.from(payload).toString('utf8')) as { ts?: unknown }).ts;
+    const ts = (JSON.parse(utf8Text(payload)) as { ts?: unknown }).ts;
     const ms = typeof ts === 'string' ? Date.parse(ts) : Number.NaN;
     return Number.isFinite(ms) ? ms : 0;
   } catch {
