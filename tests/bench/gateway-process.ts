@@ -1,12 +1,14 @@
 /**
  * The gateway as production runs it: its own process, from the built JavaScript
- * (`dist/gateway/cli.js start`, what bin/store-gateway.js runs once built), configured by
- * environment. Its CPU and memory are read from /proc, so nothing of the harness is counted.
+ * (`node <the flags on bin/store-gateway.js's #! line> dist/gateway/cli.js start`, what the
+ * launcher runs once built), configured by environment. Its CPU and memory are read from
+ * /proc, so nothing of the harness is counted.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { launcherNodeFlags } from '../support/launcher.js';
 import { Child, procCpuSeconds, ROOT } from './common.js';
 
 /** BENCH_GATEWAY_CLI runs another build (e.g. a before/after variant) instead of dist/. */
@@ -57,7 +59,8 @@ export async function startGatewayProcess(
   ensureBuilt();
   // BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway alone.
   const extra = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [];
-  const child = Child.spawn(process.execPath, [...extra, ...nodeArgs, CLI, 'start'], {
+  // The flags bin/store-gateway.js runs node with: the gateway measured as production runs it.
+  const child = Child.spawn(process.execPath, [...launcherNodeFlags(), ...extra, ...nodeArgs, CLI, 'start'], {
     GW_MQTT_PORT: '0',
     GW_HTTP_PORT: '0',
     GW_DATA_DIR: dataDir,

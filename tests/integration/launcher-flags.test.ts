@@ -1,0 +1,40 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { launcherNodeFlags } from '../support/launcher.js';
+import { tempDir } from '../support/tmp.js';
+
+describe('the node flags the gateway runs with', () => {
+  it('are on the launcher #! line, and the npm scripts that start node pass the same', () => {
+    const flags = launcherNodeFlags();
+    expect(flags).toContain('--max-semi-space-size=8');
+    const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
+    for (const name of ['start', 'demo']) {
+      expect(scripts[name]).toContain(`node ${flags.join(' ')} --import tsx gateway/cli.ts`);
+    }
+  });
+
+  it('reach the node process the launcher starts (env -S on the #! line)', async () => {
+    const dir = tempDir();
+    const child = spawn('bin/store-gateway.js', ['start'], {
+      env: { ...process.env, GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path, GW_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('gateway started')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`launcher exited with ${code}: ${out}`)));
+      });
+      const argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0');
+      for (const flag of launcherNodeFlags()) expect(argv).toContain(flag);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('close', resolve));
+      dir.remove();
+    }
+  }, 60_000);
+});
