@@ -136,8 +136,8 @@ export class SerialLink {
   async #connect(): Promise<void> {
     if (this.#stopped) return;
     if (!this.#quiet) this.#report('connecting');
-    // Loaded on first use: a store with no serial device never pays for serialport and its
-    // native binding (about 8 MB of RSS).
+    // Loaded on first use: a store with no serial device never loads serialport and its
+    // native binding (importing them costs a bare node process about 8 MB of RSS).
     const { SerialPort } = await import('serialport');
     if (this.#stopped) return;
     const port = new SerialPort({ path: this.#opts.path, baudRate: this.#opts.baudRate, autoOpen: false });

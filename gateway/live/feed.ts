@@ -26,14 +26,11 @@ export class LiveFeed {
   private readonly ring: FeedMessage[] = [];
   private readonly listeners = new Set<Listener>();
   private nextId = 1;
-  /** The last id published: a client that has seen it has missed nothing. */
-  private lastId = 0;
 
   constructor(private readonly capacity = 2000) {}
 
   publish(event: string, data: unknown, options?: PublishOptions): FeedMessage {
     const message = { id: this.nextId++, event, data };
-    this.lastId = message.id;
     if (options?.keep !== false) {
       this.ring.push(message);
       if (this.ring.length > this.capacity) this.ring.shift();
@@ -47,7 +44,7 @@ export class LiveFeed {
    * have missed more than the ring holds) or from before a restart (ids start again at 1).
    */
   since(id: number): FeedMessage[] {
-    if (id > this.lastId) return [...this.ring];
+    if (id >= this.nextId) return [...this.ring];
     let lo = 0;
     let hi = this.ring.length;
     while (lo < hi) {
