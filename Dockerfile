@@ -38,4 +38,5 @@ EXPOSE 1883 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.GW_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "bin/store-gateway.js", "start"]
+# The launcher itself, not `node bin/…`: its #! line carries the node memory flags.
+CMD ["bin/store-gateway.js", "start"]

@@ -5,13 +5,15 @@ import { launcherNodeFlags } from '../support/launcher.js';
 import { tempDir } from '../support/tmp.js';
 
 describe('the node flags the gateway runs with', () => {
-  it('are on the launcher #! line, and the npm scripts that start node pass the same', () => {
+  it('are on the launcher #! line; the npm scripts pass the same and the image runs the launcher', () => {
     const flags = launcherNodeFlags();
     expect(flags).toContain('--max-semi-space-size=8');
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
     for (const name of ['start', 'demo']) {
       expect(scripts[name]).toContain(`node ${flags.join(' ')} --import tsx gateway/cli.ts`);
     }
+    // The image runs the launcher itself (`node bin/…` would skip the #! line and its flags).
+    expect(readFileSync('Dockerfile', 'utf8')).toMatch(/^CMD \["bin\/store-gateway\.js", "start"\]$/m);
   });
 
   it('reach the node process the launcher starts (env -S on the #! line)', async () => {
