@@ -85,7 +85,7 @@ export function decodeMqttInput(topic: string, payload: Uint8Array, rxTs: number
   const id = msg.id;
   // Each event literal lists the envelope fields itself: spreading a shared `base` object (it
   // holds doubles: ts, rxTs) takes V8's slow object-clone path, which made a new hidden class
-  // per message: decoding ran 2x slower and filled old space with garbage (docs/benchmarks.md).
+  // per message: decoding ran 2.7x slower and filled old space with garbage (docs/benchmarks.md).
 
   switch (msg.type) {
     case 'door.crossing':
