@@ -272,7 +272,7 @@ export class HttpAuth {
     }
     const user = this.users.get(name.toLowerCase());
     // Always one scrypt verification, so an unknown name answers like a wrong password.
-    const valid = verifyPassword(password, user?.passwordHash ?? this.dummyHash) && user !== undefined;
+    const valid = (await verifyPassword(password, user?.passwordHash ?? this.dummyHash)) && user !== undefined;
     if (!user || !valid) {
       for (const key of keys) this.limiter.fail(key);
       this.deps.log.warn({ component: 'auth', user: name.slice(0, 64), address: request.ip }, 'sign-in failed');

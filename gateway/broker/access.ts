@@ -37,8 +37,21 @@ export class AccessControl {
     password: Buffer | undefined,
     callback: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void => {
+    authenticatePrincipal(this.config, username, password).then(
+      (principal) => this.settleLogin(client, username, principal, callback),
+      (err: unknown) =>
+        callback(Object.assign(err instanceof Error ? err : new Error(String(err)), { returnCode: 3 as const }), null),
+    );
+  };
+
+  private settleLogin(
+    client: Client,
+    username: string | undefined,
+    known: Principal | undefined,
+    callback: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): void {
     const principal =
-      authenticatePrincipal(this.config, username, password) ??
+      known ??
       (username === undefined && this.config.mqtt.allowAnonymous ? ({ kind: 'anonymous' } as const) : undefined);
     if (principal !== undefined) {
       this.principals.set(client, principal);
@@ -54,7 +67,7 @@ export class AccessControl {
         ? Object.assign(new Error('not authorized: credentials required'), { returnCode: 5 as const })
         : Object.assign(new Error('bad username or password'), { returnCode: 4 as const });
     callback(refusal, null);
-  };
+  }
 
   readonly authorizeSubscribe = (
     client: Client,

@@ -19,30 +19,30 @@ export type Principal =
   | { readonly kind: 'anonymous' };
 
 /** The device or user these credentials belong to; undefined when they match nobody. */
-export function authenticatePrincipal(
+export async function authenticatePrincipal(
   config: GatewayConfig,
   username: string | undefined,
   password: Buffer | undefined,
-): Principal | undefined {
+): Promise<Principal | undefined> {
   if (username === undefined || password === undefined) return undefined;
   // Usernames are unique across devices and users (checked when the config loads).
   for (const [id, device] of Object.entries(config.devices)) {
     if (device.transport === 'mqtt' && device.username === username && device.passwordHash !== undefined) {
-      return verifyPassword(password.toString('utf8'), device.passwordHash)
+      return (await verifyPassword(password.toString('utf8'), device.passwordHash))
         ? { kind: 'device', device: id }
         : undefined;
     }
   }
   for (const user of config.mqtt.users) {
     if (user.username === username) {
-      return verifyPassword(password.toString('utf8'), user.passwordHash)
+      return (await verifyPassword(password.toString('utf8'), user.passwordHash))
         ? { kind: 'user', username, role: user.role }
         : undefined;
     }
   }
   // Same scrypt work for an unknown username, so response time does not reveal which names exist.
   unknownUserHash ??= hashPassword(randomBytes(16).toString('hex'));
-  verifyPassword(password.toString('utf8'), unknownUserHash);
+  await verifyPassword(password.toString('utf8'), unknownUserHash);
   return undefined;
 }
 
