@@ -8,6 +8,9 @@
  *    hands out a purged seq again. `rebuild` after a purge recomputes from what is left.
  *  - members neither (re)imported nor seen in any fact for `retention.members`: erased with
  *    the secure erasure path (secure_delete, alert profiles scrubbed, WAL truncated).
+ *  - records that name a member (facts with a member, alerts, invitations) older than
+ *    `retention.members`, like the members themselves; facts without a member and rejected
+ *    inputs (raw device payloads) older than `retention.journal`, like the journal.
  *  - audit rows older than `retention.audit`, and expired login sessions.
  *
  * Big backlogs are deleted in batches with a yield between them, so ingest keeps flowing.
@@ -22,9 +25,24 @@ import type { AuditLog } from './audit.js';
 export interface PurgeCounts {
   journal: number;
   members: number;
+  facts: number;
+  alerts: number;
+  invitations: number;
+  rejected: number;
   audit: number;
   sessions: number;
 }
+
+const noneYet = (): PurgeCounts => ({
+  journal: 0,
+  members: 0,
+  facts: 0,
+  alerts: 0,
+  invitations: 0,
+  rejected: 0,
+  audit: 0,
+  sessions: 0,
+});
 
 export interface RetentionDeps {
   readonly config: GatewayConfig;
@@ -48,7 +66,7 @@ export class RetentionJob {
   private lastRunAt: number | undefined;
   private stopped = false;
   /** Totals since start, for status and tests. */
-  readonly totals: PurgeCounts = { journal: 0, members: 0, audit: 0, sessions: 0 };
+  readonly totals: PurgeCounts = noneYet();
 
   constructor(private readonly deps: RetentionDeps) {}
 
@@ -86,7 +104,7 @@ export class RetentionJob {
     const { db, clock, config } = this.deps;
     const now = clock.now();
     this.lastRunAt = now;
-    const counts: PurgeCounts = { journal: 0, members: 0, audit: 0, sessions: 0 };
+    const counts = noneYet();
 
     const progress = db.prepare('SELECT snapshot_seq AS snapshotSeq FROM progress WHERE id = 1').get() as
       | { snapshotSeq: number | null }
@@ -117,6 +135,8 @@ export class RetentionJob {
       await yieldToIo();
     }
 
+    await this.purgeRecords(journalCutoff, memberCutoff, counts);
+
     if (!this.stopped) {
       counts.audit = this.deps.audit.purgeOlderThan(now - config.retention.auditMs);
       counts.sessions = this.deps.purgeSessions();
@@ -136,5 +156,56 @@ export class RetentionJob {
       'retention purge done',
     );
     return counts;
+  }
+
+  /** Facts, alerts, invitations and rejected inputs past their retention, in batches. */
+  private async purgeRecords(journalCutoff: number, memberCutoff: number, counts: PurgeCounts): Promise<void> {
+    const { db } = this.deps;
+    const batches = async (what: keyof PurgeCounts, statement: string, ...params: unknown[]) => {
+      const stmt = db.prepare(statement);
+      while (!this.stopped) {
+        const { changes } = stmt.run(...params, BATCH);
+        counts[what] += changes;
+        if (changes < BATCH) return;
+        await yieldToIo();
+      }
+    };
+    // Per type, so each delete walks the (type, ts) index; the types come by index seeks.
+    const types = db
+      .prepare(
+        `WITH RECURSIVE t(type) AS (
+           SELECT MIN(type) FROM facts
+           UNION ALL SELECT (SELECT MIN(type) FROM facts WHERE type > t.type) FROM t WHERE t.type IS NOT NULL)
+         SELECT type FROM t WHERE type IS NOT NULL`,
+      )
+      .pluck()
+      .all() as string[];
+    const older = Math.max(journalCutoff, memberCutoff);
+    for (const type of types) {
+      await batches(
+        'facts',
+        `DELETE FROM facts WHERE id IN (SELECT id FROM facts WHERE type = ? AND ts < ?
+           AND ((member IS NULL AND ts < ?) OR (member IS NOT NULL AND ts < ?)) LIMIT ?)`,
+        type,
+        older,
+        journalCutoff,
+        memberCutoff,
+      );
+    }
+    await batches(
+      'alerts',
+      'DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE ts < ? LIMIT ?)',
+      memberCutoff,
+    );
+    await batches(
+      'invitations',
+      'DELETE FROM invitations WHERE id IN (SELECT id FROM invitations WHERE ts < ? LIMIT ?)',
+      memberCutoff,
+    );
+    await batches(
+      'rejected',
+      'DELETE FROM rejected WHERE id IN (SELECT id FROM rejected WHERE rx_ts < ? LIMIT ?)',
+      journalCutoff,
+    );
   }
 }

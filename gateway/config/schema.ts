@@ -201,9 +201,9 @@ export const ConfigFile = Type.Object(
     retention: Type.Optional(
       Type.Object(
         {
-          /** Journal rows older than this (by receive time) are deleted, never those recovery still needs. Default 400d. */
+          /** Journal rows (never those recovery still needs), facts naming no member and rejected inputs older than this. Default 400d. */
           journal: Type.Optional(Duration),
-          /** Members not seen in the store (nor re-imported) for this long are erased securely. Default 730d. */
+          /** Members not seen in the store (nor re-imported) for this long are erased securely; facts naming a member, alerts and invitations go after as long. Default 730d. */
           members: Type.Optional(Duration),
           /** Audit rows (who saw member PII) older than this are deleted. Default 400d. */
           audit: Type.Optional(Duration),

@@ -97,7 +97,16 @@ describe('retention purge', () => {
     sessions.create('staff'); // live
 
     const counts = await job.purge();
-    expect(counts).toEqual({ journal: 3, members: 2, audit: 1, sessions: 1 });
+    expect(counts).toEqual({
+      journal: 3,
+      members: 2,
+      facts: 1, // M-GONE's arrival, 750 days old
+      alerts: 0,
+      invitations: 0,
+      rejected: 0,
+      audit: 1,
+      sessions: 1,
+    });
     // Rows 5 and 6 are old but after the snapshot: recovery replays them.
     expect(seqs(db)).toEqual([4, 5, 6, 7, 8, 9, 10]);
     expect(reference.memberIds()).toEqual(['M-SEEN']);
@@ -110,7 +119,50 @@ describe('retention purge', () => {
     expect(auditRows.map((r) => r.user)).toEqual(['u', 'retention']);
     expect(auditRows[1]?.action).toBe('members.erase');
     expect((db.prepare('SELECT COUNT(*) AS n FROM sessions').get() as { n: number }).n).toBe(1);
-    expect(job.totals).toEqual({ journal: 3, members: 2, audit: 1, sessions: 1 });
+    expect(job.totals).toEqual(counts);
+  });
+
+  it('deletes records naming a member after the member period, the rest after the journal period', async () => {
+    const { db, job } = setup();
+    const fact = db.prepare('INSERT INTO facts (type, ts, member, body) VALUES (?, ?, ?, ?)');
+    const alert = db.prepare("INSERT INTO alerts (id, ts, member, body) VALUES (?, ?, 'M1', '{}')");
+    const invitation = db.prepare(
+      "INSERT INTO invitations (id, ts, member, staff, channel, campaign) VALUES (?, ?, 'M1', 's', 'wechat', 'c')",
+    );
+    const rejected = db.prepare(
+      "INSERT INTO rejected (rx_ts, device, source, code, reason, raw) VALUES (?, 'door-1', 't', 'schema', 'r', x'7b7d')",
+    );
+    for (const [age, member] of [
+      [10, null],
+      [401, null], // no member: journal period (400 d) -> goes
+      [401, 'M1'], // names a member: member period (730 d) -> stays
+      [731, 'M1'], // -> goes
+      [731, null], // -> goes
+    ] as const) {
+      fact.run('visitor', NOW - age * DAY, member, '{}');
+      fact.run('vip.arrival', NOW - age * DAY, member, '{}');
+    }
+    alert.run('a-new', NOW - 401 * DAY);
+    alert.run('a-old', NOW - 731 * DAY);
+    invitation.run('i-new', NOW - 401 * DAY);
+    invitation.run('i-old', NOW - 731 * DAY);
+    rejected.run(NOW - 10 * DAY);
+    rejected.run(NOW - 401 * DAY);
+
+    const counts = await job.purge();
+    expect(counts).toMatchObject({ facts: 6, alerts: 1, invitations: 1, rejected: 1 });
+    const left = db.prepare('SELECT type, ts, member FROM facts ORDER BY type, ts').all();
+    expect(left).toEqual([
+      { type: 'vip.arrival', ts: NOW - 401 * DAY, member: 'M1' },
+      { type: 'vip.arrival', ts: NOW - 10 * DAY, member: null },
+      { type: 'visitor', ts: NOW - 401 * DAY, member: 'M1' },
+      { type: 'visitor', ts: NOW - 10 * DAY, member: null },
+    ]);
+    expect(db.prepare('SELECT id FROM alerts').pluck().all()).toEqual(['a-new']);
+    expect(db.prepare('SELECT id FROM invitations').pluck().all()).toEqual(['i-new']);
+    expect(db.prepare('SELECT rx_ts FROM rejected').pluck().all()).toEqual([NOW - 10 * DAY]);
+    // Nothing is left past its period: a second purge finds nothing.
+    expect(await job.purge()).toMatchObject({ facts: 0, alerts: 0, invitations: 0, rejected: 0 });
   });
 
   it('keeps the newest journal row so a seq is never handed out twice', async () => {
