@@ -4,10 +4,8 @@
  * holds the npm scripts to them.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+import { join } from 'node:path';
+import { ROOT } from './gateway-process.js';
 
 export function launcherNodeFlags(): string[] {
   const first = readFileSync(join(ROOT, 'bin', 'store-gateway.js'), 'utf8').split('\n', 1)[0] ?? '';
