@@ -326,9 +326,12 @@ export class StaffWindow implements Timed {
   private restoreColumns(held: Record<string, unknown>): void {
     const names = asArray(held.names, 'staff.held.names').map((name) => this.intern(String(name)));
     const column = (key: keyof HeldColumns) => asArray(held[key], `staff.held.${key}`);
-    const [ts, deadline, seq, door, zone, n] = (['ts', 'deadline', 'seq', 'door', 'zone', 'n'] as const).map(
-      column,
-    ) as [unknown[], unknown[], unknown[], unknown[], unknown[], unknown[]];
+    const ts = column('ts');
+    const deadline = column('deadline');
+    const seq = column('seq');
+    const door = column('door');
+    const zone = column('zone');
+    const n = column('n');
     if ([deadline, seq, door, zone, n].some((c) => c.length !== ts.length)) {
       throw new SnapshotError('staff.held: columns of different lengths');
     }
