@@ -101,6 +101,26 @@ describe('MQTT ACL', () => {
     expect(await metrics()).toMatch(/gateway_mqtt_publish_refused_total\{principal="user"\} 1/);
   });
 
+  it("disconnects a client that publishes on the gateway's own alert or live topics, delivering nothing", async () => {
+    const connect = (clientId: string) =>
+      mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.mqttPort}`, { clientId, protocolVersion: 4, reconnectPeriod: 0 });
+    const reader = track(await connect('reader-anon'));
+    await reader.subscribeAsync([ALERTS, LIVE, 'retail/s001/alerts'], { qos: 1 });
+    const got: string[] = [];
+    reader.on('message', (topic, payload) => got.push(`${topic} ${payload.toString()}`));
+    for (const topic of [ALERTS, LIVE, 'retail/s001/alerts']) {
+      const forger = track(await connect(`forger-${topic.length}`));
+      const closed = new Promise<void>((resolve) => forger.once('close', () => resolve()));
+      forger.publish(topic, '{"forged":true}', { qos: 1 });
+      await closed;
+    }
+    // A forged message, had it been accepted, would have reached the reader before this one.
+    await gateway.broker.publish(ALERTS, '{"real":true}', { qos: 1, retain: false });
+    await waitFor(() => got.includes(`${ALERTS} {"real":true}`), 'the real alert');
+    // The gateway's own live messages may come too; nothing forged may.
+    expect(got.filter((m) => m.includes('forged'))).toEqual([]);
+  });
+
   it('lets an anonymous (demo) client read alerts and live topics and publish device messages, not read devices', async () => {
     const anon = track(
       await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.mqttPort}`, {
