@@ -252,9 +252,17 @@ export class EmbeddedBroker {
     });
   }
 
-  /** Topics only the gateway publishes: alerts and live state. */
+  /**
+   * Topics only the gateway publishes: `retail/{store}/alerts/…` and `retail/{store}/live/…`.
+   * Checked on every PUBLISH, so without splitting the topic (ingest splits it once, later).
+   */
   private isGatewayTopic(topic: string): boolean {
-    const parts = topic.split('/');
-    return parts[0] === 'retail' && (parts[2] === 'alerts' || parts[2] === 'live');
+    if (!topic.startsWith('retail/')) return false;
+    const storeEnd = topic.indexOf('/', 'retail/'.length);
+    if (storeEnd < 0) return false;
+    const third = storeEnd + 1;
+    const segmentIs = (word: string) =>
+      topic.startsWith(word, third) && (topic.length === third + word.length || topic[third + word.length] === '/');
+    return segmentIs('alerts') || segmentIs('live');
   }
 }
