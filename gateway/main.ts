@@ -95,7 +95,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const journal = new Journal(db);
   const rejected = new RejectedStore(db);
   const reference = new ReferenceData(db);
-  const alerts = new AlertStore(db, reference);
+  const alerts = new AlertStore(db, reference, { now: () => clock.now(), maxAgeMs: config.alerts.maxAgeMs });
   reference.onErase((ids) => alerts.erase(ids));
   const invitations = new InvitationStore(db);
   // The device registry is created below; the upstream asks it only when reporting health.
@@ -121,7 +121,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log: log.child({ component: 'derive' }),
     metrics,
     reference,
-    writers: [(_rows, facts) => alerts.record(facts), (rows, facts) => invitations.record(rows, facts)],
+    writers: [
+      {
+        write: (_rows, facts, epoch) => {
+          const late = alerts.record(facts, epoch);
+          if (late > 0) metrics.vipAlertsLate.inc(late);
+        },
+        retract: (fromEpoch) => alerts.retract(fromEpoch),
+        afterRewind: () => alerts.afterRewind(),
+      },
+      { write: (rows) => invitations.record(rows) },
+    ],
     upstream: upstream.scheduler,
   });
   const commit = new GroupCommit(db, journal, rejected, derivation, metrics);
@@ -153,12 +163,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     mqtt: broker,
     webhook,
     log: log.child({ component: 'alerts' }),
+    realertAfterMs: config.correlation.realertAfterMs,
   });
-  derivation.onFacts((facts) => {
+  derivation.onFacts((facts, rewound) => {
     // Alerts first: they are the time-critical output.
     dispatcher.onFacts(facts);
-    // Not kept for replay (see LiveFeed): screens refetch on reconnect.
-    for (const fact of facts) feed.publish('fact', fact, { keep: false });
+    // Not kept for replay (see LiveFeed): screens refetch on reconnect. After late input
+    // recomputed a stretch of the day, one fact of each type tells screens what to refetch.
+    for (const fact of rewound ? lastOfEachType(facts) : facts) feed.publish('fact', fact, { keep: false });
   });
   const driverHost: DriverHost = {
     config,
@@ -300,6 +312,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   };
 
   return { config, mqttPort, httpPort, db, metrics, derivation, reference, feed, broker, api, stop };
+}
+
+function lastOfEachType<T extends { readonly type: string }>(facts: readonly T[]): T[] {
+  const last = new Map<string, T>();
+  for (const fact of facts) last.set(fact.type, fact);
+  return [...last.values()];
 }
 
 async function listenOrExplain(

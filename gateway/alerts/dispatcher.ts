@@ -22,14 +22,21 @@ export class AlertDispatcher {
       mqtt: AlertPublisher;
       webhook: AlertWebhook | undefined;
       log: Logger;
+      /** No second push for the same member within this much event time. */
+      realertAfterMs: number;
     },
   ) {}
 
+  /**
+   * Pushes the new, timely arrivals among durable facts. A fact seen again (derived anew
+   * after late input) or derived too late (alerts.maxAge) is not pushed.
+   */
   onFacts(facts: readonly Fact[]): void {
     for (const fact of facts) {
       if (fact.type !== 'vip.arrival') continue;
       const alert = this.deps.alerts.get(alertId(fact));
-      if (alert) this.deliver(alert);
+      if (!alert) continue;
+      if (this.deps.alerts.claimPush(alert, this.deps.realertAfterMs)) this.deliver(alert);
     }
   }
 

@@ -1,6 +1,12 @@
 /**
  * VIP alerts as staff see them: the arrival, the profile at that moment, and who said
  * "I'm on it". Written in the derivation's transaction, so an alert on screen is durable.
+ *
+ * An arrival older than `alerts.maxAge` when it is derived (a flushed reader buffer, a
+ * replayed day) is kept with `late: true` and never pushed. When late input recomputes
+ * derived state (gateway/derive), alerts are taken back and derived again: the same
+ * arrival keeps its row, its ack and its push; an arrival that is no longer derived goes,
+ * unless staff already got it (pushed) or took it (acked).
  */
 import type { Fact, VipArrivalFact } from '../correlate/index.js';
 import type { Db } from '../journal/index.js';
@@ -16,6 +22,10 @@ export interface VipAlert {
   readonly via: string;
   readonly profile: VipProfile;
   readonly ack: { readonly by: string; readonly at: number } | null;
+  /** Older than alerts.maxAge when derived: recorded, not pushed to phones. */
+  readonly late: boolean;
+  /** When it was pushed to phones (MQTT, SSE, webhook); null if never. */
+  readonly pushedAt: number | null;
 }
 
 interface AlertRow {
@@ -23,7 +33,12 @@ interface AlertRow {
   body: string;
   acked_by: string | null;
   acked_at: number | null;
+  late: number;
+  pushed_at: number | null;
 }
+
+/** Marks alerts a rewind took back until they are derived again. */
+const RETRACTED = -1;
 
 export function alertId(fact: VipArrivalFact): string {
   return `${fact.member}@${fact.ts}`;
@@ -37,23 +52,52 @@ export class AlertStore {
   private readonly ackStmt;
   private readonly scrub;
 
-  constructor(db: Db, reference: ReferenceData) {
+  private readonly exists;
+  private readonly rederived;
+  private readonly retractFrom;
+  private readonly dropRetracted;
+  private readonly markPushed;
+  private readonly selectPushedNear;
+
+  constructor(
+    db: Db,
+    reference: ReferenceData,
+    private readonly timing: { readonly now: () => number; readonly maxAgeMs: number },
+  ) {
     this.profiles = new ProfileBuilder(db, reference);
-    this.insert = db.prepare('INSERT OR IGNORE INTO alerts (id, ts, member, body) VALUES (?, ?, ?, ?)');
-    this.selectOne = db.prepare('SELECT id, body, acked_by, acked_at FROM alerts WHERE id = ?');
-    this.selectRange = db.prepare(
-      'SELECT id, body, acked_by, acked_at FROM alerts WHERE ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?',
+    this.insert = db.prepare('INSERT INTO alerts (id, ts, member, body, epoch, late) VALUES (?, ?, ?, ?, ?, ?)');
+    this.exists = db.prepare('SELECT 1 FROM alerts WHERE id = ?').pluck();
+    this.rederived = db.prepare('UPDATE alerts SET epoch = ? WHERE id = ?');
+    this.retractFrom = db.prepare(`UPDATE alerts SET epoch = ${RETRACTED} WHERE epoch >= ?`);
+    this.dropRetracted = db.prepare(
+      `DELETE FROM alerts WHERE epoch = ${RETRACTED} AND pushed_at IS NULL AND acked_by IS NULL`,
     );
+    this.markPushed = db.prepare('UPDATE alerts SET pushed_at = ? WHERE id = ? AND pushed_at IS NULL');
+    this.selectPushedNear = db
+      .prepare('SELECT 1 FROM alerts WHERE member = ? AND id != ? AND pushed_at IS NOT NULL AND ts > ? AND ts < ?')
+      .pluck();
+    const columns = 'id, body, acked_by, acked_at, late, pushed_at';
+    this.selectOne = db.prepare(`SELECT ${columns} FROM alerts WHERE id = ?`);
+    this.selectRange = db.prepare(`SELECT ${columns} FROM alerts WHERE ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?`);
     this.scrub = db.prepare(
       "UPDATE alerts SET body = json_set(body, '$.profile', json_object('member', member, 'erased', json('true'))) WHERE member = ?",
     );
     this.ackStmt = db.prepare('UPDATE alerts SET acked_by = ?, acked_at = ? WHERE id = ? AND acked_by IS NULL');
   }
 
-  /** Records the alerts among `facts`. Call inside the derivation's transaction. */
-  record(facts: readonly Fact[]): void {
+  /**
+   * Records the alerts among `facts`; returns how many new ones were late. Call inside the
+   * derivation's transaction.
+   */
+  record(facts: readonly Fact[], epoch = 0): number {
+    let lateCount = 0;
     for (const fact of facts) {
       if (fact.type !== 'vip.arrival') continue;
+      const id = alertId(fact);
+      if (this.exists.get(id) !== undefined) {
+        this.rederived.run(epoch, id);
+        continue;
+      }
       const body = {
         id: alertId(fact),
         type: fact.type,
@@ -63,8 +107,38 @@ export class AlertStore {
         via: fact.via,
         profile: this.profiles.build(fact),
       };
-      this.insert.run(body.id, fact.ts, fact.member, JSON.stringify(body));
+      const late = this.timing.now() - fact.ts > this.timing.maxAgeMs;
+      this.insert.run(id, fact.ts, fact.member, JSON.stringify(body), epoch, late ? 1 : 0);
+      if (late) lateCount++;
     }
+    return lateCount;
+  }
+
+  /** A rewind takes back the alerts epochs ≥ `fromEpoch` derived (see the file comment). */
+  retract(fromEpoch: number): void {
+    this.retractFrom.run(fromEpoch);
+  }
+
+  /** After the rewind: alerts no longer derived go, unless pushed or acknowledged. */
+  afterRewind(): void {
+    this.dropRetracted.run();
+  }
+
+  /**
+   * Whether to push this alert to phones now: derived in time (not late), not pushed yet,
+   * and no other alert of the member pushed within `realertAfterMs` of it (event time).
+   * Marks it pushed when so.
+   */
+  claimPush(alert: VipAlert, realertAfterMs: number): boolean {
+    if (alert.late || alert.pushedAt !== null) return false;
+    const near = this.selectPushedNear.get(
+      alert.member,
+      alert.id,
+      alert.ts - realertAfterMs,
+      alert.ts + realertAfterMs,
+    );
+    if (near !== undefined) return false;
+    return this.markPushed.run(this.timing.now(), alert.id).changes === 1;
   }
 
   get(id: string): VipAlert | undefined {
@@ -89,6 +163,11 @@ export class AlertStore {
 }
 
 function toAlert(row: AlertRow): VipAlert {
-  const body = JSON.parse(row.body) as Omit<VipAlert, 'ack'>;
-  return { ...body, ack: row.acked_by === null ? null : { by: row.acked_by, at: row.acked_at ?? 0 } };
+  const body = JSON.parse(row.body) as Omit<VipAlert, 'ack' | 'late' | 'pushedAt'>;
+  return {
+    ...body,
+    ack: row.acked_by === null ? null : { by: row.acked_by, at: row.acked_at ?? 0 },
+    late: row.late === 1,
+    pushedAt: row.pushed_at,
+  };
 }

@@ -235,9 +235,12 @@ function resolveConfig(file: ConfigFile, baseDir: string): GatewayConfig {
       skewBoundMs: ms(c.skewBound, '5m'),
       settleMs: ms(c.settle, '1500ms'),
     },
-    alerts: file.alerts?.webhook
-      ? { webhook: { url: file.alerts.webhook.url, format: file.alerts.webhook.format ?? 'json' } }
-      : {},
+    alerts: {
+      maxAgeMs: ms(file.alerts?.maxAge, '2m'),
+      ...(file.alerts?.webhook
+        ? { webhook: { url: file.alerts.webhook.url, format: file.alerts.webhook.format ?? 'json' } }
+        : {}),
+    },
     upstream: {
       ...(file.upstream?.natsUrl ? { natsUrl: file.upstream.natsUrl } : {}),
       tenant: file.upstream?.tenant ?? 'default',

@@ -227,7 +227,11 @@ export const ConfigFile = Type.Object(
           lateWindow: Type.Optional(Duration),
           /** How far in the future a device ts may be before it is replaced by rxTs. */
           skewBound: Type.Optional(Duration),
-          /** How long past a deadline correlation waits for reads still in transit (readers batch per second). */
+          /**
+           * How far behind the gateway's clock correlation decides (a held entrance crossing, a
+           * fitting-room session's end): input up to this late is taken in order without
+           * recomputing anything. Later input is still used: it recomputes what it changes.
+           */
           settle: Type.Optional(Duration),
         },
         { additionalProperties: false },
@@ -236,6 +240,12 @@ export const ConfigFile = Type.Object(
     alerts: Type.Optional(
       Type.Object(
         {
+          /**
+           * A VIP arrival whose event time is older than this when the gateway learns of it (a
+           * reader flushing its buffer, a replayed day) is recorded as late and not pushed to
+           * phones. Default 2m.
+           */
+          maxAge: Type.Optional(Duration),
           /** Optional outgoing webhook for VIP alerts (a WeCom / DingTalk group robot, or any JSON endpoint). */
           webhook: Type.Optional(
             Type.Object(

@@ -48,7 +48,11 @@ export interface GatewayConfig {
     readonly skewBoundMs: number;
     readonly settleMs: number;
   };
-  readonly alerts: { readonly webhook?: { readonly url: string; readonly format: 'json' | 'wecom' | 'dingtalk' } };
+  readonly alerts: {
+    /** Arrivals older than this when derived are recorded `late` and not pushed. */
+    readonly maxAgeMs: number;
+    readonly webhook?: { readonly url: string; readonly format: 'json' | 'wecom' | 'dingtalk' };
+  };
   readonly upstream: { readonly natsUrl?: string; readonly tenant: string; readonly credsFile?: string };
 }
 

@@ -3,12 +3,14 @@
  * (device events, ticks, invitation records) that composes the reducers and routes
  * each event to the ones that care.
  *
- * Time. The correlator's clock `now` is the largest tick or event `rxTs` seen: the
- * gateway's clock, never a device's. Decisions that must wait (a held `in`, an open RFID
+ * Time. The correlator runs in event time: its clock `now` is the largest tick or input
+ * `ts` seen (an event's device time, an invitation's time). The derivation feeds it inputs
+ * in event-time order (gateway/derive), so its results are a function of the set of
+ * inputs, not of when they arrived. Decisions that must wait (a held `in`, an open RFID
  * second, a session that may end, a presence timeout, an invitation window) are deadlines;
  * every step first fires all deadlines ≤ now in global deadline order, handles its input,
- * then fires again. An event therefore carries its own tick (its rxTs): extra ticks in
- * between, as long as they are not later than the next input's rxTs, change nothing, and
+ * then fires again. An input therefore carries its own tick (its ts): extra ticks in
+ * between, as long as they are not later than the next input's ts, change nothing, and
  * every fact's `ts` is the time of what it describes, never the tick's.
  */
 import type { DeviceEvent, MemberSeenEvent, TagSeenEvent } from '../../protocols/index.js';
@@ -129,17 +131,18 @@ export class Correlator {
         this.advance(input.ts, out);
         return;
       case 'event':
-        this.advance(input.event.rxTs, out);
+        this.advance(input.event.ts, out);
         this.onEvent(input.event, out);
         break;
       case 'invitation':
+        this.advance(input.invitation.ts, out);
         this.invitations.add(input.invitation);
         break;
     }
     this.advance(this.nowTs, out);
   }
 
-  /** The correlator's clock: the latest tick or event rxTs. */
+  /** The correlator's clock: the latest tick or input ts. */
   now(): number {
     return this.nowTs;
   }

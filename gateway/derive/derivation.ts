@@ -1,14 +1,28 @@
 /**
- * Derivation: runs correlation over each committed batch and writes what it produced
- * (facts, bucket counters, progress) in the SAME transaction as the journal rows, so derived
- * state on disk always matches a prefix of the journal.
+ * Derivation: runs correlation over the journal and writes what it produced (facts, bucket
+ * counters, alerts) in the SAME transaction as the journal rows of each batch.
  *
- * Restart: restore the last snapshot, replay the journal after it with writes suppressed
- * up to the recorded progress (those results are already on disk), then continue live.
- * Because correlation depends only on the order of its inputs, never on when ticks come,
- * the replayed state equals the state the gateway had.
+ * Order independence. Correlation sees input in event-time order (ts, ties in arrival
+ * order), whatever order devices delivered it in, so derived state is a function of the
+ * set of events. Input that arrives in order is applied at once (a VIP's card read raises
+ * its alert in milliseconds). Input older than what was already applied (a reader flushing
+ * an hour of reads, a door counter that sends every minute, a POS syncing after an outage)
+ * rewinds: the correlator is restored from the newest checkpoint before it, everything
+ * derived since that checkpoint is taken back, and the journal from there is applied again
+ * in event-time order. Buckets whose counters changed get a new revision (HQ gets them
+ * again); a visitor that a late staff badge excuses is withdrawn; sessions are rebuilt
+ * from flushed reads. Rewinds are paced (each waits a multiple of the last one's cost), so a
+ * long flush costs a few replays, not one per message.
+ *
+ * Time. Deadlines (a held entrance crossing, a session's end) are decided `settle` behind
+ * the gateway's clock: input up to that late is still in order. The correlator's own clock
+ * is event time (gateway/correlate).
+ *
+ * Restart and rebuild are rewinds too: restore the newest checkpoint (none: the empty
+ * state) and apply the journal after it, re-deriving what is on disk from there.
  */
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
@@ -16,8 +30,23 @@ import type { CommitHook } from '../ingest/index.js';
 import type { Db, Journal, JournalEvent, JournalRow } from '../journal/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
 import type { ReferenceData } from '../reference/index.js';
+import { type Checkpoint, CheckpointStore, GENESIS_CHECKPOINT } from './checkpoints.js';
 import { type CorrelationEngine, createEngine, type Fact, restoreEngine } from './engine.js';
-import { FactWriter } from './fact-writer.js';
+import { FactWriter, type RetractedFact } from './fact-writer.js';
+import { isBefore, type Position } from './position.js';
+
+/** Another writer of derived state (alerts, invitations), run in the same transaction. */
+export interface DerivedWriter {
+  /**
+   * What a stretch of input derived. `rows` are the batch's newly journaled rows (empty
+   * while a rewind re-applies the journal); `epoch` tags what is written, for `retract`.
+   */
+  write(rows: readonly JournalRow[], facts: readonly Fact[], epoch: number): void;
+  /** A rewind takes back what epochs ≥ `fromEpoch` derived; they are derived again next. */
+  retract?(fromEpoch: number): void;
+  /** The rewind re-derived them: drop what was taken back and not derived again. */
+  afterRewind?(): void;
+}
 
 export interface DerivationContext {
   readonly db: Db;
@@ -29,52 +58,75 @@ export interface DerivationContext {
   readonly reference: ReferenceData;
   /** Queues HQ messages for changed buckets and facts, in the same transaction (the outbox). */
   readonly upstream?: {
-    afterBatch(changed: Iterable<number>, facts: readonly Fact[], tick: number): void;
+    afterBatch(
+      changed: Iterable<number>,
+      facts: readonly { type: string; ts: number; member?: string }[],
+      tick: number,
+    ): void;
     reload(): void;
   };
-  /** More writers of derived state (alerts, invitations), run in the same transaction. */
-  readonly writers?: readonly ((rows: readonly JournalRow[], facts: readonly Fact[]) => void)[];
-  /** Write a snapshot after this many journal rows or this much clock time, whichever first. */
-  readonly snapshotEveryRows?: number;
-  readonly snapshotEveryMs?: number;
+  readonly writers?: readonly DerivedWriter[];
+  /** A checkpoint after this many inputs or this much event time, whichever first. */
+  readonly checkpointEveryInputs?: number;
+  readonly checkpointEveryMs?: number;
 }
 
 export interface DerivedBatch {
   readonly facts: readonly Fact[];
+  /** The facts came from re-applying the journal after late input (many, mostly known). */
+  readonly rewound: boolean;
 }
+
+/** A rewind may start this many times its last duration after it ended (≤ 20 % of the time). */
+const REWIND_PACING = 4;
+/** A checkpoint may cost at most 5 % of the time: this many times its last cost apart. */
+const CHECKPOINT_PACING = 20;
+/** Checkpoints closer together than this to the horizon; hourly further back (a rebuild). */
+const RECENT_MS = 10 * 60_000;
+const HOUR_MS = 3_600_000;
+const PRUNE_EVERY_MS = 60_000;
 
 interface Progress {
   appliedSeq: number;
   appliedTick: number;
-  snapshotSeq: number | null;
-  snapshotTick: number | null;
-  snapshot: string | null;
 }
 
 export class Derivation implements CommitHook<DerivedBatch> {
   private engine!: CorrelationEngine;
-  private lastTick = 0;
+  /** The last input or tick applied. */
+  private applied: Position = GENESIS_CHECKPOINT.position;
+  /** Tag of what is derived now: the epoch of the last checkpoint. */
+  private epoch = 0;
+  private nextEpoch = 1;
+  private inputsSinceCheckpoint = 0;
+  private checkpointTs = GENESIS_CHECKPOINT.position.ts;
+  private checkpointCostMs = 0;
+  private checkpointAt = 0;
+  private prunedAt = 0;
+  /** Earliest ts of late input not applied yet (a rewind is due). */
+  private pendingFrom: number | undefined;
+  private rewindAllowedAt = 0;
   private appliedSeq = 0;
   private stale = false;
-  private rowsSinceSnapshot = 0;
-  private lastSnapshotAt = 0;
   private readonly events = new EventEmitter();
   private readonly writer: FactWriter;
-  private readonly readProgress;
+  private readonly checkpoints: CheckpointStore;
   private readonly writeProgress;
-  private readonly writeSnapshot;
-  private readonly writeSnapshotBody;
+  private readonly readProgress;
+  private readonly writeSnapshotSeq;
 
   private constructor(private readonly ctx: DerivationContext) {
     this.writer = new FactWriter(ctx.db, ctx.config);
+    this.checkpoints = new CheckpointStore(ctx.db);
+    this.nextEpoch = this.checkpoints.maxEpoch() + 1;
     this.readProgress = ctx.db.prepare(
-      `SELECT applied_seq AS appliedSeq, applied_tick AS appliedTick, snapshot_seq AS snapshotSeq,
-        snapshot_tick AS snapshotTick, (SELECT body FROM snapshot WHERE id = 1) AS snapshot
-       FROM progress WHERE id = 1`,
+      'SELECT applied_seq AS appliedSeq, applied_tick AS appliedTick FROM progress WHERE id = 1',
     );
     this.writeProgress = ctx.db.prepare('UPDATE progress SET applied_seq = ?, applied_tick = ? WHERE id = 1');
-    this.writeSnapshot = ctx.db.prepare('UPDATE progress SET snapshot_seq = ?, snapshot_tick = ? WHERE id = 1');
-    this.writeSnapshotBody = ctx.db.prepare('INSERT OR REPLACE INTO snapshot (id, body) VALUES (1, ?)');
+    // Retention keeps journal rows from the oldest checkpoint on (gateway/auth/retention.ts).
+    this.writeSnapshotSeq = ctx.db.prepare(
+      'UPDATE progress SET snapshot_seq = (SELECT MIN(seq) FROM checkpoints), snapshot_tick = ? WHERE id = 1',
+    );
   }
 
   static open(ctx: DerivationContext): Derivation {
@@ -84,53 +136,27 @@ export class Derivation implements CommitHook<DerivedBatch> {
   }
 
   /**
-   * Recomputes all derived state from the journal: clears it, replays every event with
-   * writes in batches, and ends at the tick the live gateway had reached, so the result
-   * equals what the gateway computed live.
+   * Recomputes all derived state from the journal: drops every checkpoint and rewinds to the
+   * empty state, ending at the tick the live gateway had reached, so the result equals
+   * what the gateway computed live.
    */
   static rebuild(ctx: DerivationContext): { events: number; facts: number } {
-    const { db } = ctx;
-    const { appliedTick } = db.prepare('SELECT applied_tick AS appliedTick FROM progress WHERE id = 1').get() as {
-      appliedTick: number;
-    };
-    db.transaction(() => {
-      FactWriter.clear(db);
-      db.prepare(
-        'UPDATE progress SET applied_seq = 0, applied_tick = 0, snapshot_seq = NULL, snapshot_tick = NULL WHERE id = 1',
-      ).run();
-      db.prepare('DELETE FROM snapshot').run();
-    })();
     const derivation = new Derivation(ctx);
-    derivation.engine = createEngine(ctx.config, ctx.reference);
-    let events = 0;
-    let facts = 0;
-    let batch: Fact[] = [];
-    let rows: JournalRow[] = [];
-    const flush = () => {
-      db.transaction(() => {
-        derivation.writer.write(batch);
-        for (const write of ctx.writers ?? []) write(rows, batch);
-        derivation.writeProgress.run(derivation.appliedSeq, derivation.lastTick);
-      })();
-      facts += batch.length;
-      batch = [];
-      rows = [];
-    };
-    for (const row of ctx.journal.readAfter(0)) {
-      rows.push(row);
-      derivation.feedEvent(row.event, batch);
-      derivation.appliedSeq = row.seq;
-      events++;
-      if (batch.length >= 10_000 || events % 50_000 === 0) flush();
-    }
-    derivation.feedTick(appliedTick, batch);
-    flush();
-    db.transaction(() => derivation.snapshotNow())();
-    return { events, facts };
+    const progress = derivation.readProgress.get() as Progress;
+    let result = { events: 0, facts: 0 };
+    ctx.db.transaction(() => {
+      ctx.db.prepare('DELETE FROM checkpoints').run();
+      const { inputs, facts } = derivation.rewind(GENESIS_CHECKPOINT, progress.appliedTick);
+      derivation.writeProgress.run(derivation.appliedSeq, derivation.tickTs(progress.appliedTick));
+      derivation.checkpointNow();
+      derivation.prune();
+      result = { events: inputs, facts: facts.length };
+    })();
+    return result;
   }
 
   /** Facts of each committed batch, after they are durable (alerts, SSE). */
-  onFacts(listener: (facts: readonly Fact[]) => void): () => void {
+  onFacts(listener: (facts: readonly Fact[], rewound: boolean) => void): () => void {
     this.events.on('facts', listener);
     return () => this.events.off('facts', listener);
   }
@@ -149,24 +175,41 @@ export class Derivation implements CommitHook<DerivedBatch> {
     if (this.stale) this.recover();
     const facts: Fact[] = [];
     for (const row of rows) {
-      this.feedEvent(row.event, facts);
-      this.appliedSeq = row.seq;
+      if (row.seq > this.appliedSeq) this.appliedSeq = row.seq;
+      const at: Position = { ts: row.event.ts, seq: row.seq };
+      if (isBefore(at, this.applied)) {
+        this.late(row.event.ts);
+        continue;
+      }
+      this.feed(row.event, facts);
+      this.applied = at;
+      this.inputsSinceCheckpoint++;
     }
-    this.feedTick(this.ctx.clock.now(), facts);
-    const changed = this.writer.write(facts);
-    for (const write of this.ctx.writers ?? []) write(rows, facts);
+    const horizon = this.horizon();
+    this.feedTick(horizon, facts);
+    let changed = this.writer.write(facts, this.epoch);
+    for (const w of this.ctx.writers ?? []) w.write(rows, facts, this.epoch);
+    let upstreamFacts: readonly { type: string; ts: number; member?: string }[] = facts;
+    let rewound = false;
+    if (this.pendingFrom !== undefined && performance.now() >= this.rewindAllowedAt) {
+      const target = this.checkpoints.latestBefore(this.pendingFrom);
+      const result = this.rewind(target, horizon);
+      changed = [...new Set([...changed, ...result.changed])];
+      upstreamFacts = [...facts, ...result.retracted, ...result.facts];
+      facts.push(...result.facts);
+      rewound = true;
+    }
     // The same tick as applied_tick: the scheduler restarts from that watermark.
-    this.ctx.upstream?.afterBatch(changed, facts, this.lastTick);
-    this.writeProgress.run(this.appliedSeq, this.lastTick);
-    this.rowsSinceSnapshot += rows.length;
-    this.maybeSnapshot();
-    return { facts };
+    this.ctx.upstream?.afterBatch(changed, upstreamFacts, this.applied.ts);
+    this.writeProgress.run(this.appliedSeq, this.applied.ts);
+    this.maybeCheckpoint();
+    return { facts, rewound };
   }
 
   afterCommit(batch: DerivedBatch): void {
     if (batch.facts.length === 0) return;
     for (const fact of batch.facts) this.ctx.metrics.facts.inc({ type: fact.type });
-    this.events.emit('facts', batch.facts);
+    this.events.emit('facts', batch.facts, batch.rewound);
   }
 
   onRollback(err: Error): void {
@@ -175,80 +218,177 @@ export class Derivation implements CommitHook<DerivedBatch> {
     this.ctx.upstream?.reload();
     // Debug only: the storage health (gateway/ingest/storage-health.ts) logs the outage once,
     // and during a disk-full outage this runs on every retried batch.
-    this.ctx.log.debug({ err }, 'derived state rolled back; will rebuild from snapshot and journal');
+    this.ctx.log.debug({ err }, 'derived state rolled back; will rebuild from a checkpoint and the journal');
   }
 
-  /** Writes a final snapshot (shutdown), so the next start replays little. */
+  /** Applies late input still waiting and writes a final checkpoint (shutdown), so the next start replays little. */
   close(): void {
     try {
-      this.ctx.db.transaction(() => this.snapshotNow())();
+      this.ctx.db.transaction(() => {
+        if (this.pendingFrom !== undefined) {
+          this.rewind(this.checkpoints.latestBefore(this.pendingFrom), this.applied.ts);
+          this.writeProgress.run(this.appliedSeq, this.applied.ts);
+        }
+        if (this.inputsSinceCheckpoint > 0) this.checkpointNow();
+      })();
     } catch (err) {
-      this.ctx.log.warn({ err }, 'final snapshot failed; next start replays more journal');
+      this.ctx.log.warn({ err }, 'final checkpoint failed; next start replays more journal');
     }
   }
 
   // --- internals ----------------------------------------------------------------------
 
-  private feedEvent(event: JournalEvent, facts: Fact[]): void {
+  /** Deadlines are decided this far behind the gateway's clock. */
+  private horizon(): number {
+    return this.ctx.clock.now() - this.ctx.config.correlation.settleMs;
+  }
+
+  /** Input older than what was applied: checkpoints after it are no longer true; rewind. */
+  private late(ts: number): void {
+    if (this.pendingFrom === undefined || ts < this.pendingFrom) {
+      this.pendingFrom = ts;
+      this.checkpoints.invalidateAfter(ts);
+    }
+    this.ctx.metrics.lateInputs.inc();
+  }
+
+  private feed(event: JournalEvent, facts: Fact[]): void {
     if (event.type === 'invitation.recorded') {
-      this.feedTick(event.rxTs, facts);
       this.engine.stepInto({ kind: 'invitation', invitation: event.invitation }, facts);
       return;
     }
-    // The correlator advances its own clock to an event's rxTs; only record how far it got.
-    if (event.rxTs > this.lastTick) this.lastTick = event.rxTs;
     this.engine.stepInto({ kind: 'event', event }, facts);
   }
 
-  /** Ticks never go backwards: the clock may, events' rxTs may be older than the last tick. */
+  /** Ticks never go back, and never past input already applied at the same time. */
   private feedTick(ts: number, facts: Fact[]): void {
-    if (ts <= this.lastTick) return;
-    this.lastTick = ts;
+    if (ts <= this.applied.ts) return;
     this.engine.stepInto({ kind: 'tick', ts }, facts);
+    this.applied = { ts, seq: 0 };
+  }
+
+  private tickTs(ts: number): number {
+    return Math.max(ts, this.applied.ts);
+  }
+
+  /**
+   * Restores `target`, takes back what was derived after it, and applies the journal from
+   * it in event-time order up to now, then ticks to `horizon`. Call inside a transaction.
+   */
+  private rewind(
+    target: Checkpoint,
+    horizon: number,
+  ): { inputs: number; facts: Fact[]; retracted: RetractedFact[]; changed: number[] } {
+    const started = performance.now();
+    const { ctx } = this;
+    const body = target.epoch === 0 ? undefined : this.checkpoints.body(target.epoch);
+    if (target.epoch !== 0 && body === undefined) throw new Error(`checkpoint ${target.epoch} vanished`);
+    if (target.epoch === 0) FactWriter.clear(ctx.db);
+    for (const w of ctx.writers ?? []) w.retract?.(target.epoch);
+    const retracted = this.writer.beginRewind(target.epoch);
+    this.engine =
+      body === undefined
+        ? createEngine(ctx.config, ctx.reference)
+        : restoreEngine(ctx.config, ctx.reference, JSON.parse(body) as unknown);
+    this.applied = target.position;
+    this.epoch = target.epoch;
+    this.checkpointTs = target.position.ts;
+    this.inputsSinceCheckpoint = 0;
+    this.pendingFrom = undefined;
+
+    const all: Fact[] = [];
+    let pending: Fact[] = [];
+    let inputs = 0;
+    const flush = () => {
+      this.writer.write(pending, this.epoch);
+      for (const w of ctx.writers ?? []) w.write([], pending, this.epoch);
+      for (const f of pending) all.push(f);
+      pending = [];
+    };
+    for (const row of ctx.journal.readInEventOrder(target.position)) {
+      this.feed(row.event, pending);
+      this.applied = { ts: row.event.ts, seq: row.seq };
+      if (row.seq > this.appliedSeq) this.appliedSeq = row.seq;
+      this.inputsSinceCheckpoint++;
+      inputs++;
+      if (this.checkpointDue(horizon, false)) {
+        flush();
+        this.checkpointNow();
+      }
+    }
+    this.feedTick(horizon, pending);
+    flush();
+    const changed = this.writer.endRewind();
+    for (const w of ctx.writers ?? []) w.afterRewind?.();
+    const ms = performance.now() - started;
+    this.rewindAllowedAt = performance.now() + REWIND_PACING * ms;
+    ctx.metrics.rewinds.inc();
+    ctx.log.info(
+      {
+        fromTs: target.position.ts,
+        epoch: target.epoch,
+        inputs,
+        facts: all.length,
+        revised: changed.length,
+        ms: Math.round(ms),
+      },
+      'late input: derived state recomputed from a checkpoint',
+    );
+    return { inputs, facts: all, retracted, changed };
   }
 
   private recover(): void {
+    const started = performance.now();
     const progress = this.readProgress.get() as Progress;
-    const started = Date.now();
-    this.engine =
-      progress.snapshot !== null
-        ? restoreEngine(this.ctx.config, this.ctx.reference, JSON.parse(progress.snapshot) as unknown)
-        : createEngine(this.ctx.config, this.ctx.reference);
-    this.lastTick = progress.snapshotTick ?? 0;
-    this.appliedSeq = progress.snapshotSeq ?? 0;
-    // Results up to appliedSeq/appliedTick are on disk already: replay without writing.
-    const discard: Fact[] = [];
-    let replayed = 0;
-    for (const row of this.ctx.journal.readAfter(this.appliedSeq)) {
-      if (row.seq > progress.appliedSeq) break;
-      this.feedEvent(row.event, discard);
-      discard.length = 0;
-      this.appliedSeq = row.seq;
-      replayed++;
-    }
-    this.feedTick(progress.appliedTick, discard);
+    this.appliedSeq = progress.appliedSeq;
+    this.ctx.db.transaction(() => {
+      const { inputs } = this.rewind(this.checkpoints.latest(), progress.appliedTick);
+      this.writeProgress.run(this.appliedSeq, this.applied.ts);
+      this.ctx.log.info(
+        { replayed: inputs, toSeq: this.appliedSeq, ms: Math.round(performance.now() - started) },
+        'derived state restored',
+      );
+    })();
+    this.rewindAllowedAt = 0;
     this.stale = false;
-    this.rowsSinceSnapshot = replayed;
-    this.lastSnapshotAt = this.ctx.clock.now();
-    this.ctx.log.info(
-      { replayed, fromSeq: progress.snapshotSeq ?? 0, toSeq: this.appliedSeq, ms: Date.now() - started },
-      'derived state restored',
+    this.checkpointAt = performance.now();
+  }
+
+  /** Every checkpointEveryInputs inputs or checkpointEveryMs of event time (hourly far from the horizon). */
+  private checkpointDue(horizon: number, live: boolean): boolean {
+    if (this.inputsSinceCheckpoint === 0 || this.pendingFrom !== undefined) return false;
+    const recent = this.applied.ts >= horizon - RECENT_MS;
+    if (!recent) return Math.floor(this.applied.ts / HOUR_MS) !== Math.floor(this.checkpointTs / HOUR_MS);
+    const everyInputs = this.ctx.checkpointEveryInputs ?? 2000;
+    const everyMs = this.ctx.checkpointEveryMs ?? 10_000;
+    if (this.inputsSinceCheckpoint < everyInputs && this.applied.ts - this.checkpointTs < everyMs) return false;
+    return !live || performance.now() - this.checkpointAt >= CHECKPOINT_PACING * this.checkpointCostMs;
+  }
+
+  private maybeCheckpoint(): void {
+    if (!this.checkpointDue(this.applied.ts, true)) return;
+    this.checkpointNow();
+    if (performance.now() - this.prunedAt >= PRUNE_EVERY_MS) this.prune();
+  }
+
+  private checkpointNow(): void {
+    const started = performance.now();
+    const epoch = this.nextEpoch++;
+    this.checkpoints.save(epoch, this.applied, JSON.stringify(this.engine.snapshot()));
+    this.writeSnapshotSeq.run(this.applied.ts);
+    this.epoch = epoch;
+    this.checkpointTs = this.applied.ts;
+    this.inputsSinceCheckpoint = 0;
+    this.checkpointAt = performance.now();
+    this.checkpointCostMs = this.checkpointAt - started;
+  }
+
+  private prune(): void {
+    this.prunedAt = performance.now();
+    this.checkpoints.prune(
+      this.ctx.config.correlation.lateWindowMs,
+      (into, before) => this.writer.mergeEpochs(into, before),
+      (epoch) => this.writer.dropEpochsBelow(epoch),
     );
-  }
-
-  private maybeSnapshot(): void {
-    const everyRows = this.ctx.snapshotEveryRows ?? 50_000;
-    const everyMs = this.ctx.snapshotEveryMs ?? 60_000;
-    const now = this.ctx.clock.now();
-    if (this.rowsSinceSnapshot >= everyRows || (this.rowsSinceSnapshot > 0 && now - this.lastSnapshotAt >= everyMs)) {
-      this.snapshotNow();
-    }
-  }
-
-  private snapshotNow(): void {
-    this.writeSnapshot.run(this.appliedSeq, this.lastTick);
-    this.writeSnapshotBody.run(JSON.stringify(this.engine.snapshot()));
-    this.rowsSinceSnapshot = 0;
-    this.lastSnapshotAt = this.ctx.clock.now();
   }
 }

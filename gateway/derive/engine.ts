@@ -24,7 +24,9 @@ export function correlationConfig(config: GatewayConfig): CorrelationConfig {
     openingTime: config.store.openingTime,
     timezone: config.store.timezone,
     vipTier: config.store.vipTier,
-    settleMs: c.settleMs,
+    // `correlation.settle` is how far behind the clock the derivation ticks (derivation.ts);
+    // in event time, correlation decides at the deadline itself.
+    settleMs: 0,
   };
 }
 

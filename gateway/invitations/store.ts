@@ -49,7 +49,7 @@ export class InvitationStore {
   }
 
   /** Keeps the table in step with journaled invitations. Call inside the derivation's transaction. */
-  record(rows: readonly JournalRow[], _facts: readonly Fact[]): void {
+  record(rows: readonly JournalRow[]): void {
     for (const { event } of rows) {
       if (event.type === 'invitation.recorded') this.insert.run(event.invitation);
     }

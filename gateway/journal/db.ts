@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 export type Db = Database.Database;
 
 /** Ordered migrations; index + 1 is the schema version stored in `user_version`. */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE journal (
     seq     INTEGER PRIMARY KEY,
@@ -162,6 +162,47 @@ const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO snapshot (id, body) SELECT 1, snapshot FROM progress WHERE id = 1 AND snapshot IS NOT NULL;
   ALTER TABLE progress DROP COLUMN snapshot;
+  `,
+  `
+  -- Order independence (gateway/derive): correlation reads the journal in event-time order,
+  -- and input that arrives late rewinds derived state to a checkpoint before it. Everything
+  -- derived is tagged with the epoch (checkpoint interval) whose input produced it, so a
+  -- rewind can take exactly that back out.
+  CREATE INDEX journal_ts ON journal (ts);
+  ALTER TABLE facts ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX facts_epoch ON facts (epoch);
+  CREATE TABLE bucket_epochs (
+    epoch         INTEGER NOT NULL,
+    start         INTEGER NOT NULL,
+    passers_by    INTEGER NOT NULL DEFAULT 0,
+    visitors      INTEGER NOT NULL DEFAULT 0,
+    exits         INTEGER NOT NULL DEFAULT 0,
+    sessions      INTEGER NOT NULL DEFAULT 0,
+    items_tried   INTEGER NOT NULL DEFAULT 0,
+    transactions  INTEGER NOT NULL DEFAULT 0,
+    units         INTEGER NOT NULL DEFAULT 0,
+    revenue_cents INTEGER NOT NULL DEFAULT 0,
+    tried_bought  INTEGER NOT NULL DEFAULT 0,
+    person_ms     INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (epoch, start)
+  ) WITHOUT ROWID;
+  -- Correlator state after every input up to (ts, seq) in event-time order; epoch 0 is the
+  -- empty state before all input and is never stored.
+  CREATE TABLE checkpoints (
+    epoch  INTEGER PRIMARY KEY,
+    ts     INTEGER NOT NULL,
+    seq    INTEGER NOT NULL,
+    body   TEXT    NOT NULL
+  );
+  ALTER TABLE alerts ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE alerts ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE alerts ADD COLUMN pushed_at INTEGER;
+  -- Alerts before this version were pushed as they were derived.
+  UPDATE alerts SET pushed_at = ts;
+  CREATE INDEX alerts_member ON alerts (member, ts);
+  -- Derived state from before this version was computed in arrival order: recompute it all
+  -- (there is no checkpoint yet, so the first start rewinds to the empty state).
+  DELETE FROM snapshot;
   `,
 ];
 

@@ -15,6 +15,7 @@ export class Journal {
   private readonly insert;
   private readonly selectFrom;
   private readonly selectMaxSeq;
+  private readonly selectInEventOrder;
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
@@ -22,6 +23,10 @@ export class Journal {
     );
     this.selectFrom = db.prepare('SELECT seq, body FROM journal WHERE seq > ? ORDER BY seq LIMIT ?');
     this.selectMaxSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM journal');
+    // Event-time order, ties in arrival order: the order derivation applies events in.
+    this.selectInEventOrder = db.prepare(
+      'SELECT seq, body FROM journal INDEXED BY journal_ts WHERE (ts, seq) > (?, ?) ORDER BY ts, seq LIMIT ?',
+    );
   }
 
   /** Appends one event; returns its seq, or undefined when (device, id) was already journaled. Call inside a transaction. */
@@ -32,6 +37,25 @@ export class Journal {
 
   lastSeq(): number {
     return (this.selectMaxSeq.get() as { seq: number }).seq;
+  }
+
+  /**
+   * Reads events after position (ts, seq) in event-time order (ts, then seq), in pages. This
+   * is the order correlation sees whatever order devices delivered in (gateway/derive).
+   */
+  *readInEventOrder(after: { readonly ts: number; readonly seq: number }, pageSize = 5000): Generator<JournalRow> {
+    let ts = after.ts;
+    let seq = after.seq;
+    for (;;) {
+      const rows = this.selectInEventOrder.all(ts, seq, pageSize) as { seq: number; body: string }[];
+      for (const row of rows) {
+        const event = JSON.parse(row.body) as JournalEvent;
+        ts = event.ts;
+        seq = row.seq;
+        yield { seq: row.seq, event };
+      }
+      if (rows.length < pageSize) return;
+    }
   }
 
   /** Reads events after `seq` in journal order, in pages, so a replay of months never loads them all. */

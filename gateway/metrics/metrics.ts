@@ -65,6 +65,24 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly lateInputs = new Counter({
+    name: 'gateway_late_inputs_total',
+    help: 'Inputs older than what correlation had applied (they rewind derived state).',
+    registers: [this.registry],
+  });
+
+  readonly rewinds = new Counter({
+    name: 'gateway_rewinds_total',
+    help: 'Times derived state was recomputed from a checkpoint because of late input.',
+    registers: [this.registry],
+  });
+
+  readonly vipAlertsLate = new Counter({
+    name: 'gateway_vip_alerts_late_total',
+    help: 'VIP arrivals recorded but not pushed: older than alerts.maxAge when derived.',
+    registers: [this.registry],
+  });
+
   /** Adds a batch's per-device counts at once: cheaper than one labelled inc per message. */
   countBatch(counts: Map<string, number>, result: IngestResult): void {
     for (const [device, n] of counts) this.messages.inc({ device, result }, n);

@@ -71,7 +71,7 @@ describe('VIP arrival alerts', () => {
     const base = loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path });
     const config = {
       ...base,
-      alerts: { webhook: { url: `http://127.0.0.1:${hookPort}/robot`, format: 'json' as const } },
+      alerts: { ...base.alerts, webhook: { url: `http://127.0.0.1:${hookPort}/robot`, format: 'json' as const } },
     };
     gateway = await startGateway({ config, clock, log: createLogger({ level: 'silent' }), tickEveryMs: 20 });
 

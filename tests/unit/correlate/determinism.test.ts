@@ -104,10 +104,13 @@ interface Keyed {
   readonly input: CorrelatorInput;
 }
 
-/** Expands actions into inputs ordered as the gateway would see them (by rxTs). */
+/**
+ * Expands actions into inputs in the order the derivation feeds them: event time (ties in
+ * arrival order). The receive delays only change rxTs, which correlation never reads.
+ */
 function scenario(actions: readonly Action[]): CorrelatorInput[] {
   const events: Keyed[] = [];
-  const push = (e: DeviceEvent) => events.push({ key: e.rxTs, input: ev(e) });
+  const push = (e: DeviceEvent) => events.push({ key: e.ts, input: ev(e) });
   let totalIn = 0;
   let totalOut = 0;
   let boot = 0;
@@ -193,16 +196,16 @@ function scenario(actions: readonly Action[]): CorrelatorInput[] {
   return events.sort((a, b) => a.key - b.key).map((k) => k.input);
 }
 
-function keyOf(input: CorrelatorInput): number | undefined {
-  if (input.kind === 'event') return input.event.rxTs;
+function keyOf(input: CorrelatorInput): number {
+  if (input.kind === 'event') return input.event.ts;
   if (input.kind === 'tick') return input.ts;
-  return undefined;
+  return input.invitation.ts;
 }
 
 /**
  * Inserts ticks between inputs: each no earlier than the last clock value and no later
- * than the next event's rxTs, like the gateway's periodic clock ticks (and the tick it
- * sends at each event's rxTs). `plan` holds per-gap tick counts and positions (‰).
+ * than the next input's ts, like the derivation's ticks (settle behind the gateway's clock,
+ * never past an input it has not applied yet). `plan` holds per-gap tick counts and positions (‰).
  */
 function withTicks(inputs: readonly CorrelatorInput[], plan: readonly number[]): CorrelatorInput[] {
   const out: CorrelatorInput[] = [];
@@ -211,16 +214,16 @@ function withTicks(inputs: readonly CorrelatorInput[], plan: readonly number[]):
   const draw = () => plan[p++ % plan.length] ?? 0;
   for (const input of inputs) {
     const next = keyOf(input);
-    if (next !== undefined && next > clock) {
+    if (next > clock) {
       const count = draw() % 4;
       for (let k = 0; k < count; k++) {
         clock = Math.floor(clock + ((next - clock) * draw()) / 1000);
         out.push(tick(clock));
       }
-      if (draw() % 2 === 0) out.push(tick(next)); // the gateway's tick at the event's rxTs
+      if (draw() % 2 === 0) out.push(tick(next)); // a tick exactly at the next input's ts
     }
     out.push(input);
-    if (next !== undefined && next > clock) clock = next;
+    if (next > clock) clock = next;
   }
   return out;
 }

@@ -1,0 +1,100 @@
+/**
+ * Late input corrects earlier output (issue 13, DESIGN "Order independence"), case by case,
+ * through the real derivation on a real database: a staff badge that arrives after the
+ * door counter's crossing withdraws the visitor it had counted; a receipt and the session it
+ * converts link whichever comes first; a VIP arrival older than alerts.maxAge is recorded
+ * as late and never pushed; re-alerting is decided in event time.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../gateway/config/index.js';
+import type { JournalEvent } from '../../gateway/journal/index.js';
+import { DerivationRig } from '../support/delivery.js';
+import { tempDir } from '../support/tmp.js';
+import { crossing, memberSeen, reads, receipt, S, T0, tag } from '../unit/correlate/helpers.js';
+
+const BADGE = 'E2000017221101441890A001';
+const SHIRT = '3074257BF7194E4000001A01';
+const VIP_CARD = 'E2000017221101441890C001';
+const MIN = 60 * S;
+
+const dirs: ReturnType<typeof tempDir>[] = [];
+const rigs: DerivationRig[] = [];
+afterEach(() => {
+  for (const r of rigs.splice(0)) r.close();
+  for (const d of dirs.splice(0)) d.remove();
+});
+
+function rig(): DerivationRig {
+  const dir = tempDir('late-');
+  dirs.push(dir);
+  const config = loadConfig(undefined, { GW_DATA_DIR: dir.path, GW_MQTT_PORT: '0', GW_HTTP_PORT: '0' });
+  const r = new DerivationRig(config, T0 - MIN);
+  r.importMembers([{ id: 'V1', name: 'Ms Vip', tier: 5, cards: [VIP_CARD] }]);
+  rigs.push(r);
+  return r;
+}
+
+/** Commits `events` received at `at` (their rxTs), as one batch. */
+function receive(r: DerivationRig, at: number, events: readonly JournalEvent[]): void {
+  r.clock.set(at);
+  r.commit(events.map((e) => ({ ...e, rxTs: at })));
+}
+
+function bucket(r: DerivationRig): { visitors: number; rev: number } {
+  return r.database
+    .prepare('SELECT COALESCE(SUM(visitors), 0) AS visitors, COALESCE(MAX(rev), 0) AS rev FROM buckets')
+    .get() as { visitors: number; rev: number };
+}
+
+describe('late input corrects earlier output', () => {
+  it('a staff badge read that arrives after the crossing was counted withdraws the visitor', () => {
+    const r = rig();
+    receive(r, T0 + 100, [crossing(T0, 'in')]);
+    receive(r, T0 + 10 * S, []); // the staff window (3 s) and settle (1.5 s) have passed
+    expect(bucket(r).visitors).toBe(1);
+    const counted = bucket(r).rev;
+    // The reader's read of the staff badge at the door, 1 s after the crossing, comes a minute late.
+    receive(r, T0 + MIN, [tag(BADGE, 'entrance', T0 + S)]);
+    expect(bucket(r).visitors).toBe(0);
+    expect(bucket(r).rev).toBeGreaterThan(counted); // revised: HQ gets it again
+    const day = r.finish();
+    expect(day.facts.filter((f) => f.startsWith('visitor '))).toEqual([]);
+  });
+
+  it('a receipt synced before the fitting-room reads it converts still links them', () => {
+    const r = rig();
+    // The POS is online; the reader flushes its buffer ten minutes later.
+    receive(r, T0 + 5 * MIN, [receipt(T0 + 5 * MIN, 'sale', [{ epc: SHIRT, qty: 1, price: 199 }], 199)]);
+    receive(r, T0 + 15 * MIN, reads(SHIRT, 'fr-1', T0, T0 + 40 * S));
+    receive(r, T0 + 20 * MIN, []);
+    const day = r.finish();
+    expect(day.facts.filter((f) => f.startsWith('tried.bought ')).length).toBe(1);
+    expect(day.facts.filter((f) => f.startsWith('session.ended ')).length).toBe(1);
+  });
+
+  it('a VIP arrival older than alerts.maxAge is recorded late and not pushed; a timely one is pushed', () => {
+    const r = rig();
+    // The member's app check-in at the entrance, received 10 minutes late.
+    receive(r, T0 + 10 * MIN, [memberSeen(T0, 'entrance', { member: 'V1' })]);
+    const late = r.database.prepare('SELECT id, late, pushed_at FROM alerts').all();
+    expect(late).toEqual([{ id: `V1@${T0}`, late: 1, pushed_at: null }]);
+    expect(r.pushed.size).toBe(0);
+    // Two hours later (past realertAfter) she comes back, read in time at the door.
+    const back = T0 + 2 * 60 * MIN;
+    receive(r, back + 50, [tag(VIP_CARD, 'entrance', back)]);
+    expect([...r.pushed]).toEqual([`V1@${back}`]);
+  });
+
+  it('re-alerting is in event time: card reads replayed hours later re-alert by event time, not by the clock', () => {
+    const r = rig();
+    // Card reads at the door every 5 minutes for 25 minutes (a member lingering by the entrance,
+    // read on each pass), all delivered hours later in one flush.
+    const flush = T0 + 5 * 60 * MIN;
+    const events = Array.from({ length: 6 }, (_, i) => tag(VIP_CARD, 'entrance', T0 + i * 5 * MIN));
+    receive(r, flush, events);
+    receive(r, flush + MIN, []);
+    const alerts = r.database.prepare('SELECT id, late FROM alerts').all();
+    expect(alerts).toEqual([{ id: `V1@${T0}`, late: 1 }]);
+    expect(r.pushed.size).toBe(0);
+  });
+});
