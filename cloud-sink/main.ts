@@ -23,7 +23,10 @@ export interface SinkOptions {
   readonly store?: HqStore;
   /** Listen for HTTP (default true). */
   readonly http?: boolean;
-  readonly consumer?: Pick<SinkConsumerOptions, 'batchSize' | 'pullSize' | 'onCommitted' | 'settings'>;
+  readonly consumer?: Pick<
+    SinkConsumerOptions,
+    'batchSize' | 'pullSize' | 'onCommitted' | 'settings' | 'maxDeliveries' | 'retryDelayMs' | 'stuckAfterMs'
+  >;
 }
 
 export interface RunningSink {
@@ -51,7 +54,7 @@ export async function startSink(options: SinkOptions): Promise<RunningSink> {
     log,
     registry,
     timezone: config.timezone,
-    notReadyReason: () => (consumer?.running ? undefined : 'not consuming from NATS yet'),
+    notReadyReason: () => (consumer?.running ? consumer.stuckReason() : 'not consuming from NATS yet'),
   });
   let httpPort: number | undefined;
   if (options.http !== false) {

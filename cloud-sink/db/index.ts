@@ -8,6 +8,7 @@ export { PostgresStore, pgSql } from './postgres.js';
 export { SqliteStore } from './sqlite.js';
 export type {
   BatchResult,
+  DeadLetter,
   FunnelCounters,
   FunnelRecord,
   FunnelRow,

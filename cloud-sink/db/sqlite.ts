@@ -5,6 +5,10 @@ import Database from 'better-sqlite3';
 import { newestHealth } from './postgres.js';
 import {
   type BatchResult,
+  DEAD_LETTER_SQL,
+  DEAD_LETTERS_SELECT,
+  type DeadLetter,
+  deadLetterParams,
   FUNNEL_SELECT,
   type FunnelRow,
   funnelParams,
@@ -21,6 +25,7 @@ import {
   type StoreImport,
   type StoreRecord,
   storeImportParams,
+  toDeadLetter,
   toFunnelRow,
   toStoreRecord,
   toVipTotals,
@@ -77,6 +82,20 @@ export class SqliteStore implements HqStore {
       })
       .immediate();
     return { applied, stale: batch.funnel.length + batch.vip.length - applied };
+  }
+
+  async deadLetter(rows: readonly DeadLetter[]): Promise<void> {
+    if (rows.length === 0) return;
+    const insert = this.db.prepare(DEAD_LETTER_SQL);
+    this.db
+      .transaction(() => {
+        for (const d of rows) insert.run(...deadLetterParams(d));
+      })
+      .immediate();
+  }
+
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    return (this.db.prepare(DEAD_LETTERS_SELECT).all(limit) as Row[]).map(toDeadLetter);
   }
 
   async funnelRows(from: number, to: number, stores?: readonly string[]): Promise<FunnelRow[]> {

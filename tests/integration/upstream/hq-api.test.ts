@@ -90,6 +90,7 @@ describe(`HQ API (HQ store: ${hqDb.kind})`, () => {
             store: 's1',
             tenant: 'acme',
             at: Date.now(),
+            seenAt: Date.now(),
             name: 'from-health',
             timezone: 'Asia/Shanghai',
             currency: 'CNY',
