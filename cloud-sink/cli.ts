@@ -6,12 +6,14 @@
  *   cloud-sink roster delete ID [ID...]           erase members at HQ and, within seconds, in every store
  *   cloud-sink catalog import FILE.csv [--prune]  catalog → KV retail-catalog
  *   cloud-sink stores import FILE.csv             store names, regions, zones, currencies (HQ database)
+ *   cloud-sink users list|add NAME --role=analyst|admin|remove NAME   HQ API users (HQ database)
  *
  * Exit codes: 0 done, 1 failed, 2 usage.
  */
 import { readFileSync } from 'node:fs';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pino, { type Logger } from 'pino';
+import { HqAuth, randomPassword } from './auth.js';
 import { type HqConfig, isTimeZone, loadHqConfig } from './config.js';
 import { catalogFromCsv, rosterFromCsv, storesFromCsv } from './csv.js';
 import { openHqStore } from './db/index.js';
@@ -25,7 +27,10 @@ const USAGE = `usage:
   cloud-sink roster import FILE.csv [--prune]
   cloud-sink roster delete ID [ID...]
   cloud-sink catalog import FILE.csv [--prune]
-  cloud-sink stores import FILE.csv`;
+  cloud-sink stores import FILE.csv
+  cloud-sink users list
+  cloud-sink users add NAME --role=analyst|admin    (prints a one-time password once)
+  cloud-sink users remove NAME`;
 
 export async function main(
   argv: readonly string[],
@@ -81,6 +86,31 @@ export async function main(
         }
         return 0;
       }
+      case 'users list':
+      case 'users add':
+      case 'users remove': {
+        const store = await openHqStore(config);
+        try {
+          const auth = new HqAuth({ store, log });
+          if (sub === 'list') {
+            print({ users: await auth.users() });
+          } else if (sub === 'add') {
+            const name = requireArg(rest[0], 'NAME');
+            const role = [...flags].find((f) => f.startsWith('--role='))?.slice('--role='.length) ?? 'analyst';
+            if (role !== 'analyst' && role !== 'admin') throw new UsageError('--role must be analyst or admin');
+            const password = randomPassword();
+            await auth.setUser(name, role, password, true);
+            print({ user: name.toLowerCase(), role, oneTimePassword: password });
+          } else {
+            const name = requireArg(rest[0], 'NAME');
+            if (!(await auth.removeUser(name))) throw new HqError('NOT_FOUND', `no user ${name}`);
+            print({ removed: name.toLowerCase() });
+          }
+        } finally {
+          await store.close();
+        }
+        return 0;
+      }
       default:
         throw new UsageError(`unknown command: ${args.join(' ')}`);
     }
@@ -121,6 +151,14 @@ async function withNats<T>(config: HqConfig, work: (nc: NatsConnection) => Promi
 
 async function runStart(config: HqConfig, log: Logger): Promise<number> {
   const sink = await startSink({ config, log });
+  if (sink.initialAdmin) {
+    // Printed once, to the terminal that started HQ, not into the logs.
+    process.stdout.write(
+      `\nHQ API: first user "admin" created with the one-time password\n\n    ${sink.initialAdmin.password}\n\n` +
+        `(also in ${sink.initialAdmin.file}, mode 0600). Sign in (POST /api/v1/auth/login) and set your own\n` +
+        'password (POST /api/v1/auth/password); then delete that file.\n\n',
+    );
+  }
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());

@@ -15,6 +15,8 @@ export type {
   HealthRecord,
   HqStore,
   SinkBatch,
+  SqlParam,
+  SqlValue,
   StoreImport,
   StoreRecord,
   VipRecord,

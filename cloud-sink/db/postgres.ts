@@ -16,6 +16,8 @@ import {
   newestPerKey,
   SCHEMA_SQL,
   type SinkBatch,
+  type SqlParam,
+  type SqlValue,
   STORE_HEALTH_SQL,
   STORE_IMPORT_SQL,
   STORE_SEEN_SQL,
@@ -154,6 +156,14 @@ export class PostgresStore implements HqStore {
       for (const s of sorted) await client.query(pgSql(STORE_IMPORT_SQL), storeImportParams(s));
     });
     return list.length;
+  }
+
+  async query(sql: string, params: readonly SqlParam[] = []): Promise<Record<string, SqlValue>[]> {
+    return (await this.pool.query<Record<string, SqlValue>>(pgSql(sql), [...params])).rows;
+  }
+
+  async execute(sql: string, params: readonly SqlParam[] = []): Promise<number> {
+    return (await this.pool.query(pgSql(sql), [...params])).rowCount ?? 0;
   }
 
   async ping(): Promise<void> {

@@ -18,6 +18,8 @@ import {
   newestPerKey,
   SCHEMA_SQL,
   type SinkBatch,
+  type SqlParam,
+  type SqlValue,
   STORE_HEALTH_SQL,
   STORE_IMPORT_SQL,
   STORE_SEEN_SQL,
@@ -128,6 +130,14 @@ export class SqliteStore implements HqStore {
       for (const s of list) upsert.run(...storeImportParams(s));
     })();
     return list.length;
+  }
+
+  async query(sql: string, params: readonly SqlParam[] = []): Promise<Record<string, SqlValue>[]> {
+    return this.db.prepare(sql).all(...params) as Record<string, SqlValue>[];
+  }
+
+  async execute(sql: string, params: readonly SqlParam[] = []): Promise<number> {
+    return this.db.prepare(sql).run(...params).changes;
   }
 
   async ping(): Promise<void> {

@@ -136,9 +136,15 @@ export interface HqStore {
   store(id: string): Promise<StoreRecord | undefined>;
   /** Upserts stores; given fields replace, absent fields stay. */
   importStores(list: readonly StoreImport[]): Promise<number>;
+  /** One statement outside the sink's write path (HQ users and sign-in tokens); `?` placeholders. */
+  query(sql: string, params?: readonly SqlParam[]): Promise<Record<string, SqlValue>[]>;
+  /** One statement; resolves to the number of rows it changed. */
+  execute(sql: string, params?: readonly SqlParam[]): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+export type SqlParam = string | number | null;
 
 export const FUNNEL_COLUMNS = [
   ['passers_by', 'passersBy'],
@@ -200,6 +206,19 @@ export const SCHEMA_SQL: readonly string[] = [
     journeys         TEXT    NOT NULL,
     received_at      BIGINT  NOT NULL,
     PRIMARY KEY (store, bucket_start)
+  )`,
+  `CREATE TABLE IF NOT EXISTS hq_users (
+    name          TEXT    PRIMARY KEY,
+    role          TEXT    NOT NULL,
+    password_hash TEXT    NOT NULL,
+    must_change   INTEGER NOT NULL DEFAULT 0,
+    created       BIGINT  NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS hq_sessions (
+    token_hash TEXT   PRIMARY KEY,
+    name       TEXT   NOT NULL,
+    created    BIGINT NOT NULL,
+    expires    BIGINT NOT NULL
   )`,
   `CREATE TABLE IF NOT EXISTS dead_letter (
     stream_seq  BIGINT  NOT NULL,
@@ -356,7 +375,7 @@ export const VIP_TOTALS_SQL = `SELECT COALESCE(SUM(arrivals), 0) AS arrivals, CO
   COALESCE(SUM(revenue_cents), 0) AS revenue_cents
   FROM vip_journey WHERE store = ? AND bucket_start >= ? AND bucket_start < ?`;
 
-type SqlValue = string | number | bigint | null;
+export type SqlValue = string | number | bigint | null;
 
 /** Row mapping shared by both engines (PostgreSQL returns BIGINT and SUM as strings). */
 export function toFunnelRow(r: Record<string, SqlValue>): FunnelRow {
