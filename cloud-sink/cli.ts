@@ -4,6 +4,8 @@
  *   cloud-sink start                              sink + HQ API (env: HQ_*, DATABASE_URL)
  *   cloud-sink roster import FILE.csv [--prune]   VIP roster → KV retail-vip-roster
  *   cloud-sink roster delete ID [ID...]           erase members at HQ and, within seconds, in every store
+ *   cloud-sink roster sync                        re-derive every store's roster view (after adding stores)
+ *   cloud-sink nats-config --stores=s001,s002 [--tenant=acme] [--out=DIR]   per-store NATS identities
  *   cloud-sink catalog import FILE.csv [--prune]  catalog → KV retail-catalog
  *   cloud-sink stores import FILE.csv             store names, regions, zones, currencies (HQ database)
  *   cloud-sink users list|add NAME --role=analyst|admin|remove NAME   HQ API users (HQ database)
@@ -18,14 +20,17 @@ import { type HqConfig, isTimeZone, loadHqConfig } from './config.js';
 import { catalogFromCsv, rosterFromCsv, storesFromCsv } from './csv.js';
 import { openHqStore } from './db/index.js';
 import { HqError } from './errors.js';
-import { deleteMembers, importCatalog, importRoster } from './kv-publish.js';
+import { deleteMembers, importCatalog, importRoster, type RosterViewOptions, syncRosterViews } from './kv-publish.js';
 import { startSink } from './main.js';
 import { hqConnectionOptions } from './nats.js';
+import { writeNatsConfig } from './nats-config.js';
 
 const USAGE = `usage:
   cloud-sink start
   cloud-sink roster import FILE.csv [--prune]
   cloud-sink roster delete ID [ID...]
+  cloud-sink roster sync
+  cloud-sink nats-config --stores=s001,s002 [--tenant=acme] [--out=DIR] [--hq-user=hq]
   cloud-sink catalog import FILE.csv [--prune]
   cloud-sink stores import FILE.csv
   cloud-sink users list
@@ -58,14 +63,41 @@ export async function main(
       case 'roster import': {
         const file = requireArg(rest[0], 'FILE.csv');
         const entries = rosterFromCsv(readFileSync(file, 'utf8'));
-        const result = await withNats(config, (nc) => importRoster(nc, entries, { prune: flags.has('--prune') }));
+        const views = await viewOptions(config);
+        const result = await withNats(config, (nc) =>
+          importRoster(nc, entries, { prune: flags.has('--prune'), ...views }),
+        );
         print({ bucket: 'retail-vip-roster', ...result });
         return 0;
       }
       case 'roster delete': {
         if (rest.length === 0) throw new UsageError('give at least one member id');
-        const n = await withNats(config, (nc) => deleteMembers(nc, rest));
+        const views = await viewOptions(config);
+        const n = await withNats(config, (nc) => deleteMembers(nc, rest, views));
         print({ bucket: 'retail-vip-roster', removed: n });
+        return 0;
+      }
+      case 'roster sync': {
+        const views = await viewOptions(config);
+        print({ views: await withNats(config, (nc) => syncRosterViews(nc, views)) });
+        return 0;
+      }
+      case 'nats-config': {
+        const value = (name: string) =>
+          [...flags].find((f) => f.startsWith(`--${name}=`))?.slice(name.length + 3) || undefined;
+        const stores = (value('stores') ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
+        if (stores.length === 0) throw new UsageError('give --stores=s001,s002,…');
+        const tenant = value('tenant') ?? config.tenant ?? 'acme';
+        const out = value('out') ?? 'nats-identities';
+        const written = writeNatsConfig(out, {
+          tenant,
+          stores,
+          ...(value('hq-user') ? { hqUser: value('hq-user') as string } : {}),
+        });
+        print({ out, files: written });
         return 0;
       }
       case 'catalog import': {
@@ -137,6 +169,24 @@ function requireArg(value: string | undefined, name: string): string {
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** Roster views for the stores HQ knows (its store list) and the configured VIP tier. */
+async function viewOptions(config: HqConfig): Promise<RosterViewOptions> {
+  let stores: string[] = [];
+  try {
+    const store = await openHqStore(config);
+    try {
+      stores = (await store.stores()).map((s) => s.id);
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    process.stderr.write(
+      `cloud-sink: HQ database not readable (${(err as Error).message}); views for the stores in the roster only\n`,
+    );
+  }
+  return { stores, vipTier: config.rosterVipTier };
 }
 
 /** One-shot commands fail fast when NATS is unreachable (no endless retry). */

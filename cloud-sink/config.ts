@@ -10,6 +10,7 @@
  *   HQ_TIMEZONE    zone for cross-store periods (default UTC; a store's own funnel uses its zone)
  *   HQ_HTTP_AUTH   on (default: users and roles, see auth.ts) | off (an open API: logged loudly)
  *   HQ_TLS_CERT, HQ_TLS_KEY   PEM files: the HQ API speaks HTTPS only
+ *   HQ_ROSTER_VIP_TIER  members of this tier and above go to every store's roster view (default 4)
  *   HQ_NATS_CREDS, HQ_NATS_TOKEN, HQ_NATS_USER, HQ_NATS_PASS, HQ_NATS_CA, HQ_NATS_CERT, HQ_NATS_KEY
  */
 import { resolve } from 'node:path';
@@ -40,6 +41,7 @@ export interface HqConfig {
   readonly logLevel: string;
   readonly tenant?: string;
   readonly timezone: string;
+  readonly rosterVipTier: number;
 }
 
 export function loadHqConfig(env: Readonly<Record<string, string | undefined>> = process.env): HqConfig {
@@ -59,6 +61,10 @@ export function loadHqConfig(env: Readonly<Record<string, string | undefined>> =
   const opt = (name: string): string | undefined => env[name] || undefined;
   const auth = (env.HQ_HTTP_AUTH || 'on').toLowerCase();
   if (auth !== 'on' && auth !== 'off') throw new HqConfigError('HQ_HTTP_AUTH must be on or off');
+  const rosterVipTier = env.HQ_ROSTER_VIP_TIER ? Number(env.HQ_ROSTER_VIP_TIER) : 4;
+  if (!Number.isInteger(rosterVipTier) || rosterVipTier < 1 || rosterVipTier > 5) {
+    throw new HqConfigError('HQ_ROSTER_VIP_TIER must be a tier from 1 to 5');
+  }
   const certFile = opt('HQ_TLS_CERT');
   const keyFile = opt('HQ_TLS_KEY');
   if ((certFile === undefined) !== (keyFile === undefined)) {
@@ -90,6 +96,7 @@ export function loadHqConfig(env: Readonly<Record<string, string | undefined>> =
     logLevel: env.HQ_LOG_LEVEL || 'info',
     ...pick('tenant', tenant),
     timezone,
+    rosterVipTier,
   };
 }
 
