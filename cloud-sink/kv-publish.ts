@@ -138,7 +138,16 @@ export async function deleteMembers(
 ): Promise<number> {
   const kv = await openBucket(nc, KV_ROSTER_BUCKET);
   await pipelined(ids, (id) => kv.purge(rosterKey(id)));
-  await syncRosterViews(nc, options);
+  // Straight to every view (no full re-derivation): an erasure should not wait.
+  const stores = new Set(options.stores ?? []);
+  for await (const status of new Kvm(nc).list()) {
+    const store = storeOfRosterView(status.bucket);
+    if (store !== undefined) stores.add(store);
+  }
+  for (const store of stores) {
+    const view = await openBucket(nc, rosterViewBucket(store));
+    await pipelined(ids, (id) => view.purge(rosterKey(id)));
+  }
   return ids.length;
 }
 
