@@ -18,7 +18,7 @@
  * on purpose: cloud-sink never imports gateway/.
  */
 import { createHash, randomBytes, type ScryptOptions, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -145,6 +145,7 @@ export class HqAuth {
       ['admin', 'admin', hashPassword(password), this.now()],
     );
     if (inserted === 0) return undefined;
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const file = join(dataDir, INITIAL_ADMIN_FILE);
     rmSync(file, { force: true });
     writeFileSync(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
