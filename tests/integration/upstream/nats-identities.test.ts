@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHqConfig } from '../../../cloud-sink/config.js';
 import { importRoster } from '../../../cloud-sink/kv-publish.js';
 import { type RunningSink, startSink } from '../../../cloud-sink/main.js';
-import { writeNatsConfig } from '../../../cloud-sink/nats-config.js';
+import { renderNatsConfig, writeNatsConfig } from '../../../cloud-sink/nats-config.js';
 import { type Db, openDb } from '../../../gateway/journal/index.js';
 import { ReferenceData } from '../../../gateway/reference/index.js';
 import { KvMirror, NatsConnector } from '../../../gateway/upstream/index.js';
@@ -278,6 +278,16 @@ describe('per-store NATS identities from `cloud-sink nats-config` (real nats-ser
       ]);
       expect(closed, `subscribe ${subject}`).toMatch(/closed/);
     }
+  });
+
+  it('the shipped template deploy/nats/nats-server.conf.template is what the generator writes', () => {
+    const placeholders = new Map([
+      ['hq', '<HQ-PASSWORD>'],
+      ['s001', '<S001-PASSWORD>'],
+      ['s002', '<S002-PASSWORD>'],
+    ]);
+    const shipped = readFileSync(new URL('../../../deploy/nats/nats-server.conf.template', import.meta.url), 'utf8');
+    expect(shipped).toBe(renderNatsConfig({ tenant: 'acme', stores: ['s001', 's002'] }, placeholders));
   });
 
   it('a health report dated 2099 does not keep a store online: last_seen is HQ time', async () => {
