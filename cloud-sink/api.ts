@@ -8,7 +8,12 @@
  *   GET /api/v1/funnel?from&to&granularity&groupBy=store|region&region&tz
  *   GET /api/v1/ranking?from&to&metric&order&limit&region&tz
  *   GET /api/v1/export/funnel.csv?from&to&granularity&groupBy&region&tz&lang=en|zh-CN
- *   GET /healthz, /readyz, /metrics
+ *   GET /api/v1/dead-letters?limit                              (admin: messages HQ could not store)
+ *   POST /api/v1/auth/login|logout|password, GET /api/v1/auth/me, GET|POST|DELETE /api/v1/users (auth.ts)
+ *   GET /healthz, /readyz, /metrics                              (open: probes and Prometheus, no data)
+ *
+ * Every /api/v1 route needs a signed-in user (auth.ts) unless the API was built with
+ * `auth: 'off'` (HQ_HTTP_AUTH=off).
  *
  * from/to: RFC 3339 or YYYY-MM-DD (a day in the view's zone; `to` as a day means its end);
  * default today. A store's region comes from `cloud-sink stores import FILE.csv`; stores
@@ -17,6 +22,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { HqAuth } from './auth.js';
 import { GRANULARITIES, type Granularity, type ZoneCalendar, zoneCalendar } from './calendar.js';
 import { isTimeZone } from './config.js';
 import { csvCell } from './csv.js';
@@ -34,6 +40,10 @@ import {
 
 export interface HqApiOptions {
   readonly store: HqStore;
+  /** Users and roles, or 'off' for an open API (HQ_HTTP_AUTH=off: say so loudly where it is chosen). */
+  readonly auth: HqAuth | 'off';
+  /** PEM certificate and key: the API speaks HTTPS only. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   readonly log?: Logger;
   readonly registry?: Registry;
   /** Zone of cross-store views unless ?tz= says otherwise. */
@@ -70,9 +80,11 @@ export async function buildHqApi(options: HqApiOptions): Promise<FastifyInstance
       { level: 'warn' },
     ) as FastifyBaseLogger,
     return503OnClosing: true,
-  });
+    ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
+  }) as unknown as FastifyInstance;
   const now = options.now ?? Date.now;
   installErrorHandling(app);
+  if (options.auth !== 'off') options.auth.install(app);
 
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_request, reply) => {
@@ -92,6 +104,14 @@ export async function buildHqApi(options: HqApiOptions): Promise<FastifyInstance
       return registry.metrics();
     });
   }
+
+  app.get('/api/v1/dead-letters', async (request) => {
+    const limit = parseLimit((request.query as Record<string, unknown>).limit, 100, 10_000);
+    const rows = await options.store.deadLetters(limit);
+    return {
+      deadLetters: rows.map((d) => ({ ...d, receivedAt: new Date(d.receivedAt).toISOString() })),
+    };
+  });
 
   app.get('/api/v1/stores', async () => {
     const stores = await options.store.stores();

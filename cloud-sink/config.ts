@@ -8,6 +8,9 @@
  *   HQ_LOG_LEVEL   info
  *   HQ_TENANT      consume only retail.{tenant}.> (default: every tenant on the stream)
  *   HQ_TIMEZONE    zone for cross-store periods (default UTC; a store's own funnel uses its zone)
+ *   HQ_HTTP_AUTH   on (default: users and roles, see auth.ts) | off (an open API: logged loudly)
+ *   HQ_TLS_CERT, HQ_TLS_KEY   PEM files: the HQ API speaks HTTPS only
+ *   HQ_ROSTER_VIP_TIER  members of this tier and above go to every store's roster view (default 4)
  *   HQ_NATS_CREDS, HQ_NATS_TOKEN, HQ_NATS_USER, HQ_NATS_PASS, HQ_NATS_CA, HQ_NATS_CERT, HQ_NATS_KEY
  */
 import { resolve } from 'node:path';
@@ -26,13 +29,19 @@ export interface HqNatsOptions {
 
 export interface HqConfig {
   readonly nats: HqNatsOptions;
-  readonly http: { readonly port: number; readonly host: string };
+  readonly http: {
+    readonly port: number;
+    readonly host: string;
+    readonly auth: 'on' | 'off';
+    readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  };
   readonly dataDir: string;
   readonly databaseUrl?: string;
   readonly pgSchema?: string;
   readonly logLevel: string;
   readonly tenant?: string;
   readonly timezone: string;
+  readonly rosterVipTier: number;
 }
 
 export function loadHqConfig(env: Readonly<Record<string, string | undefined>> = process.env): HqConfig {
@@ -50,6 +59,17 @@ export function loadHqConfig(env: Readonly<Record<string, string | undefined>> =
   if (tenant !== undefined && !/^[A-Za-z0-9_.:-]{1,64}$/.test(tenant))
     throw new HqConfigError('HQ_TENANT is not a valid id');
   const opt = (name: string): string | undefined => env[name] || undefined;
+  const auth = (env.HQ_HTTP_AUTH || 'on').toLowerCase();
+  if (auth !== 'on' && auth !== 'off') throw new HqConfigError('HQ_HTTP_AUTH must be on or off');
+  const rosterVipTier = env.HQ_ROSTER_VIP_TIER ? Number(env.HQ_ROSTER_VIP_TIER) : 4;
+  if (!Number.isInteger(rosterVipTier) || rosterVipTier < 1 || rosterVipTier > 5) {
+    throw new HqConfigError('HQ_ROSTER_VIP_TIER must be a tier from 1 to 5');
+  }
+  const certFile = opt('HQ_TLS_CERT');
+  const keyFile = opt('HQ_TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    throw new HqConfigError('HQ_TLS_CERT and HQ_TLS_KEY go together');
+  }
   const nats: HqNatsOptions = {
     url: env.HQ_NATS_URL || 'nats://127.0.0.1:4222',
     ...pick('credsFile', opt('HQ_NATS_CREDS')),
@@ -62,13 +82,21 @@ export function loadHqConfig(env: Readonly<Record<string, string | undefined>> =
   };
   return {
     nats,
-    http: { port, host: env.HQ_HTTP_HOST || '0.0.0.0' },
+    http: {
+      port,
+      host: env.HQ_HTTP_HOST || '0.0.0.0',
+      auth,
+      ...(certFile !== undefined && keyFile !== undefined
+        ? { tls: { certFile: resolve(certFile), keyFile: resolve(keyFile) } }
+        : {}),
+    },
     dataDir: resolve(env.HQ_DATA_DIR || './hq-data'),
     ...pick('databaseUrl', opt('DATABASE_URL')),
     ...pick('pgSchema', schema),
     logLevel: env.HQ_LOG_LEVEL || 'info',
     ...pick('tenant', tenant),
     timezone,
+    rosterVipTier,
   };
 }
 

@@ -89,7 +89,7 @@ function list(value: string | undefined): string[] {
         .filter((s) => s !== '');
 }
 
-const ROSTER_COLUMNS = ['id', 'name', 'tier', 'phone', 'cards', 'sizes', 'brands', 'notes'] as const;
+const ROSTER_COLUMNS = ['id', 'name', 'tier', 'phone', 'cards', 'sizes', 'brands', 'notes', 'stores'] as const;
 const CATALOG_COLUMNS = ['gtin', 'sku', 'style', 'color', 'size', 'name', 'brand', 'price'] as const;
 const STORE_COLUMNS = ['id', 'name', 'region', 'timezone', 'currency'] as const;
 
@@ -114,6 +114,7 @@ export function rosterFromCsv(text: string): RosterEntry[] {
       }
     }
     const brands = list(r.get('brands'));
+    const stores = list(r.get('stores'));
     const tierText = r.get('tier');
     const candidate = {
       id: r.get('id'),
@@ -124,6 +125,7 @@ export function rosterFromCsv(text: string): RosterEntry[] {
       ...(sizes !== undefined ? { sizes } : {}),
       ...(brands.length > 0 ? { brands } : {}),
       ...(r.get('notes') !== undefined ? { notes: r.get('notes') } : {}),
+      ...(stores.length > 0 ? { stores } : {}),
     };
     const checked = checkRosterEntry(candidate);
     if (!checked.ok) {
@@ -220,6 +222,7 @@ export function rosterToCsv(entries: readonly RosterEntry[]): string {
             .join(';'),
     (m.brands ?? []).join(';'),
     m.notes ?? '',
+    (m.stores ?? []).join(';'),
   ]);
   return toCsv([[...ROSTER_COLUMNS], ...rows], false);
 }

@@ -5,15 +5,18 @@
  *   JetStream RETAIL ─► durable consumer hq-sink ─► validate ─► upsert-if-newer ─► ack
  *                                                                    └─► HQ API
  */
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { buildHqApi } from './api.js';
+import { HqAuth } from './auth.js';
 import type { HqConfig } from './config.js';
 import { SinkConsumer, type SinkConsumerOptions } from './consumer.js';
 import { type HqStore, openHqStore } from './db/index.js';
+import { HqConfigError } from './errors.js';
 import { connectWithRetry, hqConnectionOptions } from './nats.js';
 
 export interface SinkOptions {
@@ -23,7 +26,10 @@ export interface SinkOptions {
   readonly store?: HqStore;
   /** Listen for HTTP (default true). */
   readonly http?: boolean;
-  readonly consumer?: Pick<SinkConsumerOptions, 'batchSize' | 'pullSize' | 'onCommitted' | 'settings'>;
+  readonly consumer?: Pick<
+    SinkConsumerOptions,
+    'batchSize' | 'pullSize' | 'onCommitted' | 'settings' | 'maxDeliveries' | 'retryDelayMs' | 'stuckAfterMs'
+  >;
 }
 
 export interface RunningSink {
@@ -31,6 +37,10 @@ export interface RunningSink {
   readonly api: FastifyInstance;
   readonly httpPort: number | undefined;
   readonly registry: Registry;
+  /** Users and sign-in; undefined with HQ_HTTP_AUTH=off. */
+  readonly auth: HqAuth | undefined;
+  /** Set when this start created the first admin: print it once, never log it. */
+  readonly initialAdmin: { readonly password: string; readonly file: string } | undefined;
   /** The consumer once connected. */
   consumer(): SinkConsumer | undefined;
   /** Resolves when the consumer runs (tests). */
@@ -46,12 +56,32 @@ export async function startSink(options: SinkOptions): Promise<RunningSink> {
   let consumer: SinkConsumer | undefined;
   let nc: NatsConnection | undefined;
   const abort = new AbortController();
+  let auth: HqAuth | undefined;
+  let initialAdmin: { password: string; file: string } | undefined;
+  if (config.http.auth === 'off') {
+    log.error(
+      { component: 'hq-auth', host: config.http.host, port: config.http.port },
+      "HQ_HTTP_AUTH=off: THE HQ API IS OPEN. Anyone who reaches this port reads every store's figures. Use only on a closed test network.",
+    );
+  } else {
+    auth = new HqAuth({ store, log });
+    initialAdmin = await auth.ensureFirstAdmin(config.dataDir);
+  }
+  const tls = config.http.tls ? readTls(config.http.tls) : undefined;
+  if (!tls && options.http !== false && !isLoopback(config.http.host)) {
+    log.warn(
+      { component: 'hq-api', host: config.http.host },
+      'HQ API without TLS on a non-loopback address: passwords and tokens travel in clear text (set HQ_TLS_CERT and HQ_TLS_KEY, or put a TLS proxy in front)',
+    );
+  }
   const api = await buildHqApi({
     store,
     log,
+    auth: auth ?? 'off',
+    ...(tls ? { tls } : {}),
     registry,
     timezone: config.timezone,
-    notReadyReason: () => (consumer?.running ? undefined : 'not consuming from NATS yet'),
+    notReadyReason: () => (consumer?.running ? consumer.stuckReason() : 'not consuming from NATS yet'),
   });
   let httpPort: number | undefined;
   if (options.http !== false) {
@@ -107,8 +137,25 @@ export async function startSink(options: SinkOptions): Promise<RunningSink> {
     api,
     httpPort,
     registry,
+    auth,
+    initialAdmin,
     consumer: () => consumer,
     consuming: () => consumingPromise,
     stop,
   };
+}
+
+function readTls(files: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (file: string, setting: string) => {
+    try {
+      return readFileSync(file);
+    } catch (err) {
+      throw new HqConfigError(`${setting}: cannot read ${file}`, { cause: err });
+    }
+  };
+  return { cert: read(files.certFile, 'HQ_TLS_CERT'), key: read(files.keyFile, 'HQ_TLS_KEY') };
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

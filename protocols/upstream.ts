@@ -12,9 +12,17 @@
  * - Money is a decimal number in the store currency (cents / 100); HQ keeps integer cents.
  * - No member PII: VIP journeys name members only by HMAC-SHA256 pseudonyms (64 hex chars).
  *
- * KV (HQ → stores): `retail-vip-roster` (key: member id, value: RosterEntry JSON) and
- * `retail-catalog` (key: GTIN-14, value: CatalogEntry JSON). KV keys allow `[-/_=.A-Za-z0-9]`
- * only, so roster keys escape `:` as `=3A` and `.` as `=2E` (ids never contain `=`).
+ * KV (HQ → stores): `retail-vip-roster` (key: member id, value: RosterEntry JSON) is HQ's
+ * whole roster and only HQ reads it; each store reads its own view `retail-vip-roster-{store}`
+ * (same keys and values: the members of that store, per `stores`, and every member of VIP
+ * tier), so no store holds another store's customers. `retail-catalog` (key: GTIN-14, value:
+ * CatalogEntry JSON) is shared. KV keys allow `[-/_=.A-Za-z0-9]` only, so roster keys escape
+ * `:` as `=3A` and `.` as `=2E` (ids never contain `=`).
+ *
+ * NATS identities (docs/security.md "HQ link"): a store publishes only `retail.{tenant}.{its
+ * store}.>`, reads only its roster view and the catalog, and receives replies only on its own
+ * inbox prefix `storeInboxPrefix(store)` (a shared `_INBOX.>` would let one store read
+ * another's KV deliveries).
  *
  * Pure: no I/O.
  */
@@ -27,6 +35,35 @@ export const UPSTREAM_STREAM = 'RETAIL';
 export const UPSTREAM_SUBJECTS = ['retail.>'] as const;
 export const KV_ROSTER_BUCKET = 'retail-vip-roster';
 export const KV_CATALOG_BUCKET = 'retail-catalog';
+
+/**
+ * One store's roster view bucket. Bucket names allow `[-_A-Za-z0-9]` only: `_`, `.` and `:`
+ * in a store id are written `_5F`, `_2E`, `_3A` (`_` escaped too, so two ids never share one).
+ */
+export function rosterViewBucket(store: string): string {
+  return `${KV_ROSTER_BUCKET}-${bucketToken(store)}`;
+}
+
+/** The store id of a roster view bucket name, or undefined for any other bucket. */
+export function storeOfRosterView(bucket: string): string | undefined {
+  const prefix = `${KV_ROSTER_BUCKET}-`;
+  if (!bucket.startsWith(prefix) || bucket.length === prefix.length) return undefined;
+  return bucket
+    .slice(prefix.length)
+    .replace(/_(5F|2E|3A)/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+}
+
+function bucketToken(id: string): string {
+  return id.replace(/[_.:]/g, (c) => `_${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The inbox prefix of a store's NATS connection: replies (JetStream acks, KV watch
+ * deliveries) come only there, and a store's identity may subscribe to nothing else.
+ */
+export function storeInboxPrefix(store: string): string {
+  return `_INBOX_${bucketToken(store)}`;
+}
 /** The durable pull consumer every cloud-sink instance shares. */
 export const HQ_CONSUMER = 'hq-sink';
 /** JetStream drops a repeated Nats-Msg-Id within this window (the server default, 2 min). */
@@ -220,6 +257,8 @@ export const RosterEntry = Type.Object({
   ),
   brands: Type.Optional(Type.Array(Text(64), { maxItems: 20 })),
   notes: Type.Optional(Type.String({ maxLength: 2000 })),
+  /** Home stores: the member is sent to these stores whatever the tier (HQ's roster only). */
+  stores: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' }), { maxItems: 100 })),
 });
 
 /** A catalog entry: the store's catalog import shape (DESIGN "Catalog import"). */

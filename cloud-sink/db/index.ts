@@ -8,12 +8,15 @@ export { PostgresStore, pgSql } from './postgres.js';
 export { SqliteStore } from './sqlite.js';
 export type {
   BatchResult,
+  DeadLetter,
   FunnelCounters,
   FunnelRecord,
   FunnelRow,
   HealthRecord,
   HqStore,
   SinkBatch,
+  SqlParam,
+  SqlValue,
   StoreImport,
   StoreRecord,
   VipRecord,

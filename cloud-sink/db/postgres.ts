@@ -3,6 +3,10 @@ import pg from 'pg';
 import { HqStoreError } from '../errors.js';
 import {
   type BatchResult,
+  DEAD_LETTER_SQL,
+  DEAD_LETTERS_SELECT,
+  type DeadLetter,
+  deadLetterParams,
   FUNNEL_SELECT,
   type FunnelRow,
   funnelParams,
@@ -12,6 +16,8 @@ import {
   newestPerKey,
   SCHEMA_SQL,
   type SinkBatch,
+  type SqlParam,
+  type SqlValue,
   STORE_HEALTH_SQL,
   STORE_IMPORT_SQL,
   STORE_SEEN_SQL,
@@ -19,6 +25,7 @@ import {
   type StoreImport,
   type StoreRecord,
   storeImportParams,
+  toDeadLetter,
   toFunnelRow,
   toStoreRecord,
   toVipTotals,
@@ -104,6 +111,18 @@ export class PostgresStore implements HqStore {
     });
   }
 
+  async deadLetter(rows: readonly DeadLetter[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.transaction(async (client) => {
+      for (const d of rows) await client.query(pgSql(DEAD_LETTER_SQL), deadLetterParams(d));
+    });
+  }
+
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    const res = await this.pool.query<Row>(pgSql(DEAD_LETTERS_SELECT), [limit]);
+    return res.rows.map(toDeadLetter);
+  }
+
   async funnelRows(from: number, to: number, stores?: readonly string[]): Promise<FunnelRow[]> {
     const params: (number | string[])[] = [from, to];
     let sql = `${FUNNEL_SELECT} WHERE bucket_start >= $1 AND bucket_start < $2`;
@@ -139,6 +158,14 @@ export class PostgresStore implements HqStore {
     return list.length;
   }
 
+  async query(sql: string, params: readonly SqlParam[] = []): Promise<Record<string, SqlValue>[]> {
+    return (await this.pool.query<Record<string, SqlValue>>(pgSql(sql), [...params])).rows;
+  }
+
+  async execute(sql: string, params: readonly SqlParam[] = []): Promise<number> {
+    return (await this.pool.query(pgSql(sql), [...params])).rowCount ?? 0;
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }
@@ -171,11 +198,11 @@ export class PostgresStore implements HqStore {
 }
 
 /** The newest health report per store in a batch, in store order. */
-export function newestHealth<T extends { store: string; at: number }>(list: readonly T[]): T[] {
+export function newestHealth<T extends { store: string; seenAt: number }>(list: readonly T[]): T[] {
   const best = new Map<string, T>();
   for (const h of list) {
     const seen = best.get(h.store);
-    if (!seen || h.at > seen.at) best.set(h.store, h);
+    if (!seen || h.seenAt >= seen.seenAt) best.set(h.store, h);
   }
   return [...best.values()].sort((a, b) => (a.store < b.store ? -1 : a.store > b.store ? 1 : 0));
 }

@@ -5,6 +5,10 @@ import Database from 'better-sqlite3';
 import { newestHealth } from './postgres.js';
 import {
   type BatchResult,
+  DEAD_LETTER_SQL,
+  DEAD_LETTERS_SELECT,
+  type DeadLetter,
+  deadLetterParams,
   FUNNEL_SELECT,
   type FunnelRow,
   funnelParams,
@@ -14,6 +18,8 @@ import {
   newestPerKey,
   SCHEMA_SQL,
   type SinkBatch,
+  type SqlParam,
+  type SqlValue,
   STORE_HEALTH_SQL,
   STORE_IMPORT_SQL,
   STORE_SEEN_SQL,
@@ -21,6 +27,7 @@ import {
   type StoreImport,
   type StoreRecord,
   storeImportParams,
+  toDeadLetter,
   toFunnelRow,
   toStoreRecord,
   toVipTotals,
@@ -79,6 +86,20 @@ export class SqliteStore implements HqStore {
     return { applied, stale: batch.funnel.length + batch.vip.length - applied };
   }
 
+  async deadLetter(rows: readonly DeadLetter[]): Promise<void> {
+    if (rows.length === 0) return;
+    const insert = this.db.prepare(DEAD_LETTER_SQL);
+    this.db
+      .transaction(() => {
+        for (const d of rows) insert.run(...deadLetterParams(d));
+      })
+      .immediate();
+  }
+
+  async deadLetters(limit: number): Promise<DeadLetter[]> {
+    return (this.db.prepare(DEAD_LETTERS_SELECT).all(limit) as Row[]).map(toDeadLetter);
+  }
+
   async funnelRows(from: number, to: number, stores?: readonly string[]): Promise<FunnelRow[]> {
     let sql = `${FUNNEL_SELECT} WHERE bucket_start >= ? AND bucket_start < ?`;
     const params: (string | number)[] = [from, to];
@@ -109,6 +130,14 @@ export class SqliteStore implements HqStore {
       for (const s of list) upsert.run(...storeImportParams(s));
     })();
     return list.length;
+  }
+
+  async query(sql: string, params: readonly SqlParam[] = []): Promise<Record<string, SqlValue>[]> {
+    return this.db.prepare(sql).all(...params) as Record<string, SqlValue>[];
+  }
+
+  async execute(sql: string, params: readonly SqlParam[] = []): Promise<number> {
+    return this.db.prepare(sql).run(...params).changes;
   }
 
   async ping(): Promise<void> {

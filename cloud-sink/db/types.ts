@@ -43,7 +43,14 @@ export interface VipRecord {
 export interface HealthRecord {
   readonly store: string;
   readonly tenant: string;
+  /** The store's own `ts` (its clock: shown, never trusted for liveness). */
   readonly at: number;
+  /**
+   * When HQ's side saw it: the JetStream stored time (HQ's NATS server clock), capped at HQ's
+   * receive time. `last_seen` and "online" come from this, so a forged `ts` cannot keep a dead
+   * store online and a backlog of old reports does not look fresh.
+   */
+  readonly seenAt: number;
   readonly name?: string;
   readonly timezone?: string;
   readonly currency?: string;
@@ -98,12 +105,30 @@ export interface BatchResult {
   readonly stale: number;
 }
 
+/** A message HQ could not store: kept for an operator, never retried. */
+export interface DeadLetter {
+  readonly streamSeq: number;
+  readonly subject: string;
+  readonly msgId: string | null;
+  readonly store: string | null;
+  readonly deliveries: number;
+  /** `invalid: …` (schema or bounds) or `store-failed: …` (the database refused it every time). */
+  readonly reason: string;
+  /** The payload as text (NUL bytes replaced, at most 64 KiB). */
+  readonly payload: string;
+  readonly receivedAt: number;
+}
+
 export interface HqStore {
   readonly kind: 'postgres' | 'sqlite';
   /** Creates the tables (idempotent; safe with several instances starting at once). */
   migrate(): Promise<void>;
   /** One transaction: upserts if newer, registers unknown stores, records health. */
   applyBatch(batch: SinkBatch, receivedAt: number): Promise<BatchResult>;
+  /** Keeps messages that cannot be stored (idempotent per stream sequence and subject). */
+  deadLetter(rows: readonly DeadLetter[]): Promise<void>;
+  /** Newest first. */
+  deadLetters(limit: number): Promise<DeadLetter[]>;
   /** 15-minute rows with bucket_start in [from, to), ordered by bucket_start, store. */
   funnelRows(from: number, to: number, stores?: readonly string[]): Promise<FunnelRow[]>;
   vipTotals(store: string, from: number, to: number): Promise<VipTotals>;
@@ -111,9 +136,15 @@ export interface HqStore {
   store(id: string): Promise<StoreRecord | undefined>;
   /** Upserts stores; given fields replace, absent fields stay. */
   importStores(list: readonly StoreImport[]): Promise<number>;
+  /** One statement outside the sink's write path (HQ users and sign-in tokens); `?` placeholders. */
+  query(sql: string, params?: readonly SqlParam[]): Promise<Record<string, SqlValue>[]>;
+  /** One statement; resolves to the number of rows it changed. */
+  execute(sql: string, params?: readonly SqlParam[]): Promise<number>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+export type SqlParam = string | number | null;
 
 export const FUNNEL_COLUMNS = [
   ['passers_by', 'passersBy'],
@@ -176,7 +207,64 @@ export const SCHEMA_SQL: readonly string[] = [
     received_at      BIGINT  NOT NULL,
     PRIMARY KEY (store, bucket_start)
   )`,
+  `CREATE TABLE IF NOT EXISTS hq_users (
+    name          TEXT    PRIMARY KEY,
+    role          TEXT    NOT NULL,
+    password_hash TEXT    NOT NULL,
+    must_change   INTEGER NOT NULL DEFAULT 0,
+    created       BIGINT  NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS hq_sessions (
+    token_hash TEXT   PRIMARY KEY,
+    name       TEXT   NOT NULL,
+    created    BIGINT NOT NULL,
+    expires    BIGINT NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS dead_letter (
+    stream_seq  BIGINT  NOT NULL,
+    subject     TEXT    NOT NULL,
+    msg_id      TEXT,
+    store       TEXT,
+    deliveries  INTEGER NOT NULL,
+    reason      TEXT    NOT NULL,
+    payload     TEXT    NOT NULL,
+    received_at BIGINT  NOT NULL,
+    PRIMARY KEY (stream_seq, subject)
+  )`,
 ];
+
+export const DEAD_LETTER_SQL = `INSERT INTO dead_letter (stream_seq, subject, msg_id, store, deliveries, reason, payload, received_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (stream_seq, subject) DO NOTHING`;
+
+export function deadLetterParams(d: DeadLetter): (string | number | null)[] {
+  return [
+    d.streamSeq,
+    d.subject.slice(0, 512),
+    d.msgId?.slice(0, 256) ?? null,
+    d.store?.slice(0, 128) ?? null,
+    d.deliveries,
+    d.reason.slice(0, 2000),
+    d.payload,
+    d.receivedAt,
+  ];
+}
+
+export const DEAD_LETTERS_SELECT = `SELECT stream_seq, subject, msg_id, store, deliveries, reason, payload, received_at
+  FROM dead_letter ORDER BY received_at DESC, stream_seq DESC LIMIT ?`;
+
+export function toDeadLetter(r: Record<string, SqlValue>): DeadLetter {
+  const s = (v: SqlValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
+  return {
+    streamSeq: Number(r.stream_seq),
+    subject: String(r.subject),
+    msgId: s(r.msg_id),
+    store: s(r.store),
+    deliveries: Number(r.deliveries),
+    reason: String(r.reason),
+    payload: String(r.payload),
+    receivedAt: Number(r.received_at),
+  };
+}
 
 const funnelInsertColumns = [
   'store',
@@ -263,7 +351,7 @@ export const STORE_HEALTH_SQL = `INSERT INTO stores (id, tenant, name, timezone,
   WHERE stores.last_seen IS NULL OR excluded.last_seen > stores.last_seen`;
 
 export function healthParams(h: HealthRecord, receivedAt: number): (string | number | null)[] {
-  return [h.store, h.tenant, h.name ?? null, h.timezone ?? null, h.currency ?? null, receivedAt, h.at, h.body];
+  return [h.store, h.tenant, h.name ?? null, h.timezone ?? null, h.currency ?? null, receivedAt, h.seenAt, h.body];
 }
 
 export const STORE_IMPORT_SQL = `INSERT INTO stores (id, name, region, timezone, currency) VALUES (?, ?, ?, ?, ?)
@@ -287,7 +375,7 @@ export const VIP_TOTALS_SQL = `SELECT COALESCE(SUM(arrivals), 0) AS arrivals, CO
   COALESCE(SUM(revenue_cents), 0) AS revenue_cents
   FROM vip_journey WHERE store = ? AND bucket_start >= ? AND bucket_start < ?`;
 
-type SqlValue = string | number | bigint | null;
+export type SqlValue = string | number | bigint | null;
 
 /** Row mapping shared by both engines (PostgreSQL returns BIGINT and SUM as strings). */
 export function toFunnelRow(r: Record<string, SqlValue>): FunnelRow {

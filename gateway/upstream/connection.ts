@@ -45,6 +45,11 @@ export interface NatsLinkOptions {
   readonly reconnectTimeWaitMs?: number;
   /** Connect / handshake timeout; default 5 s. */
   readonly timeoutMs?: number;
+  /**
+   * Prefix of this connection's reply subjects (JetStream acks, KV deliveries); a store uses
+   * `storeInboxPrefix(store)`, the only inbox its NATS identity may subscribe to.
+   */
+  readonly inboxPrefix?: string;
 }
 
 /** Link options from the gateway config's `upstream` section plus GW_NATS_* secrets. */
@@ -121,6 +126,7 @@ export function toConnectionOptions(options: NatsLinkOptions): NodeConnectionOpt
   return {
     servers,
     ...(options.name !== undefined ? { name: options.name } : {}),
+    ...(options.inboxPrefix !== undefined ? { inboxPrefix: options.inboxPrefix } : {}),
     maxReconnectAttempts: -1,
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 2000,
     reconnectJitter: 200,

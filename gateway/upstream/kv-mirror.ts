@@ -1,8 +1,10 @@
 /**
- * HQ → store: mirrors the JetStream KV buckets `retail-vip-roster` (key: member id, value:
- * member import JSON) and `retail-catalog` (key: GTIN-14, value: product import JSON) into
- * the store's ReferenceData, which keeps them in SQLite: while NATS is away the store works
- * from its own copy.
+ * HQ → store: mirrors the JetStream KV buckets `retail-vip-roster-{store}` (this store's view
+ * of HQ's roster: its own members and every VIP-tier member; key: member id, value: member
+ * import JSON) and `retail-catalog` (key: GTIN-14, value: product import JSON) into the
+ * store's ReferenceData, which keeps them in SQLite: while NATS is away the store works from
+ * its own copy. A store's NATS identity can read no other store's view nor HQ's whole roster
+ * (docs/security.md "HQ link").
  *
  * Each (re)sync: list the bucket's live keys, delete local entries HQ no longer has (the
  * store copy is a mirror: a member HQ deleted while this gateway was off is erased too),
@@ -24,11 +26,11 @@ import {
   decodeCatalogEntry,
   decodeRosterEntry,
   KV_CATALOG_BUCKET,
-  KV_ROSTER_BUCKET,
   memberIdFromRosterKey,
   type RosterEntry,
   reject,
   rosterKey,
+  rosterViewBucket,
 } from '../../protocols/index.js';
 import { type Member, normaliseCard, type Product, type ReferenceData } from '../reference/index.js';
 import type { NatsConnector } from './connection.js';
@@ -37,6 +39,8 @@ import type { UpstreamMetrics } from './metrics.js';
 export interface KvMirrorOptions {
   readonly connector: NatsConnector;
   readonly reference: ReferenceData;
+  /** This store: its roster view is `retail-vip-roster-{storeId}`. */
+  readonly storeId: string;
   readonly log: Logger;
   readonly metrics?: UpstreamMetrics;
   /** Apply changes this long after the first pending one; default 50 ms. */
@@ -80,7 +84,7 @@ export class KvMirror {
   constructor(options: KvMirrorOptions) {
     const { reference } = options;
     const roster: BucketAdapter<RosterEntry> = {
-      bucket: KV_ROSTER_BUCKET,
+      bucket: rosterViewBucket(options.storeId),
       decode: (key, value) => {
         const decoded = decodeRosterEntry(value);
         if (decoded.ok && rosterKey(decoded.value.id) !== key) {

@@ -4,6 +4,7 @@
  * by the outbox publisher and the KV mirror of the VIP roster and the catalog.
  */
 import type { Logger } from 'pino';
+import { storeInboxPrefix } from '../../protocols/index.js';
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { Db } from '../journal/index.js';
@@ -109,7 +110,11 @@ export class Upstream {
     const link = natsLinkOptions(config.upstream, options.env ?? process.env, `gateway ${config.store.id}`);
     if (!link) return new Upstream(options, { outbox, scheduler, metrics });
 
-    const connector = new NatsConnector({ ...link, ...options.link }, log);
+    // Replies only on this store's own inbox prefix (its NATS identity may read no other).
+    const connector = new NatsConnector(
+      { ...link, inboxPrefix: storeInboxPrefix(config.store.id), ...options.link },
+      log,
+    );
     const upstream: { self?: Upstream } = {};
     const publisher = new OutboxPublisher({
       outbox,
@@ -143,7 +148,14 @@ export class Upstream {
     const mirror =
       options.kv?.enabled === false
         ? undefined
-        : new KvMirror({ connector, reference: options.reference, log, metrics, ...options.kv });
+        : new KvMirror({
+            connector,
+            reference: options.reference,
+            storeId: config.store.id,
+            log,
+            metrics,
+            ...options.kv,
+          });
     const self = new Upstream(options, {
       outbox,
       scheduler,

@@ -27,6 +27,7 @@ const member = (i: number): RosterEntry => ({
   phone: `1390000${String(i).padStart(4, '0')}`,
   cards: [card(i)],
   notes: `hq-note-${i}`,
+  stores: ['s001'], // every member's home store: all 10,000 are in s001's roster view
 });
 
 describe('HQ roster to store alerts over JetStream KV', () => {

@@ -7,8 +7,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHqApi } from '../../../cloud-sink/api.js';
+import { HqAuth } from '../../../cloud-sink/auth.js';
 import { main as hqCli } from '../../../cloud-sink/cli.js';
 import type { FunnelRecord, HqStore } from '../../../cloud-sink/db/index.js';
 import { tempDir } from '../../support/tmp.js';
@@ -51,8 +53,9 @@ describe(`HQ API (HQ store: ${hqDb.kind})`, () => {
   let store: HqStore;
   let app: FastifyInstance;
   let dir: ReturnType<typeof tempDir>;
+  let token = '';
   const get = async (url: string) => {
-    const res = await app.inject({ method: 'GET', url });
+    const res = await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } });
     const json = String(res.headers['content-type']).startsWith('application/json');
     return {
       status: res.statusCode,
@@ -90,6 +93,7 @@ describe(`HQ API (HQ store: ${hqDb.kind})`, () => {
             store: 's1',
             tenant: 'acme',
             at: Date.now(),
+            seenAt: Date.now(),
             name: 'from-health',
             timezone: 'Asia/Shanghai',
             currency: 'CNY',
@@ -99,7 +103,17 @@ describe(`HQ API (HQ store: ${hqDb.kind})`, () => {
       },
       Date.now(),
     );
-    app = await buildHqApi({ store, timezone: 'Asia/Shanghai' });
+    // The API needs a signed-in user: an analyst (read-only) reads everything below.
+    const auth = new HqAuth({ store, log: pino({ level: 'silent' }) });
+    await auth.setUser('ana', 'analyst', 'analyst-password-1', false);
+    app = await buildHqApi({ store, auth, timezone: 'Asia/Shanghai' });
+    const login = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { name: 'ana', password: 'analyst-password-1' },
+    });
+    expect(login.statusCode).toBe(200);
+    token = (login.json() as { token: string }).token;
   });
 
   afterAll(async () => {

@@ -33,6 +33,7 @@ function member(i: number): RosterEntry {
     ...(i % 2 === 0 ? { sizes: ['M', 'L'] } : { sizes: { top: 'M', bottom: '30' } }),
     brands: ['Acme'],
     notes: `note-${i}-prefers-linen; call "after 5"`,
+    stores: ['s001'], // the gateway below is s001: every member reaches its roster view
   };
 }
 
@@ -51,7 +52,7 @@ describe('VIP roster and catalog via JetStream KV (real nats-server 2.9)', () =>
     db = openDb(join(dir.path, 'gw'));
     reference = new ReferenceData(db);
     connector = new NatsConnector({ url: server.url, reconnectTimeWaitMs: 100 }, log);
-    mirror = new KvMirror({ connector, reference, log, retryMs: 200 });
+    mirror = new KvMirror({ connector, reference, storeId: 's001', log, retryMs: 200 });
     mirror.start();
     env = { HQ_NATS_URL: server.url, HQ_DATA_DIR: join(dir.path, 'hq'), HQ_LOG_LEVEL: 'silent' };
   });
@@ -149,7 +150,7 @@ describe('VIP roster and catalog via JetStream KV (real nats-server 2.9)', () =>
     const before = lastUpdate();
     const again = new ReferenceData(db);
     const link = new NatsConnector({ url: server.url, reconnectTimeWaitMs: 100 }, log);
-    const restarted = new KvMirror({ connector: link, reference: again, log, retryMs: 200 });
+    const restarted = new KvMirror({ connector: link, reference: again, storeId: 's001', log, retryMs: 200 });
     restarted.start();
     try {
       await waitFor(

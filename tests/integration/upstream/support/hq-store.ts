@@ -4,6 +4,8 @@
  * else SQLite in a temp dir. `label` says which one ran (tests print it in their names).
  */
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { type HqStore, PostgresStore, SqliteStore } from '../../../../cloud-sink/db/index.js';
 import { tempDir } from '../../../support/tmp.js';
@@ -17,6 +19,8 @@ export interface TestHqDatabase {
   readonly env: Record<string, string>;
   /** A new connection to the same database (a second sink instance). */
   open(): Promise<HqStore>;
+  /** Runs statements on the database outside the sink (a test's triggers, counts). */
+  sql(statements: readonly string[]): Promise<Record<string, unknown>[]>;
   /** Drops the schema / removes the directory. */
   dispose(): Promise<void>;
 }
@@ -40,7 +44,12 @@ export function postgresReachable(): Promise<boolean> {
 }
 
 export async function testHqDatabase(): Promise<TestHqDatabase> {
-  if (await postgresReachable()) {
+  return hqDatabaseOf((await postgresReachable()) ? 'postgres' : 'sqlite');
+}
+
+/** A test database of the given engine (PostgreSQL: the caller checks postgresReachable()). */
+export async function hqDatabaseOf(kind: 'postgres' | 'sqlite'): Promise<TestHqDatabase> {
+  if (kind === 'postgres') {
     const schema = `hq_test_${randomBytes(6).toString('hex')}`;
     const opened: HqStore[] = [];
     return {
@@ -52,6 +61,17 @@ export async function testHqDatabase(): Promise<TestHqDatabase> {
         await store.migrate();
         opened.push(store);
         return store;
+      },
+      async sql(statements) {
+        const client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+        await client.connect();
+        try {
+          let rows: Record<string, unknown>[] = [];
+          for (const statement of statements) rows = (await client.query(statement)).rows as Record<string, unknown>[];
+          return rows;
+        } finally {
+          await client.end();
+        }
       },
       async dispose() {
         for (const s of opened) await s.close();
@@ -73,6 +93,20 @@ export async function testHqDatabase(): Promise<TestHqDatabase> {
       await store.migrate();
       opened.push(store);
       return store;
+    },
+    async sql(statements) {
+      const db = new Database(join(dir.path, 'hq.db'), { timeout: 10_000 });
+      try {
+        let rows: Record<string, unknown>[] = [];
+        for (const statement of statements) {
+          const prepared = db.prepare(statement);
+          if (prepared.reader) rows = prepared.all() as Record<string, unknown>[];
+          else prepared.run();
+        }
+        return rows;
+      } finally {
+        db.close();
+      }
     },
     async dispose() {
       for (const s of opened) await s.close();

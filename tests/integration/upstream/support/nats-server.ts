@@ -15,17 +15,19 @@ export class NatsServer {
   private constructor(
     readonly port: number,
     readonly storeDir: string,
+    /** A server config file (`-c`), e.g. the identities from `cloud-sink nats-config`. */
+    readonly configFile?: string,
   ) {}
 
-  static async start(): Promise<NatsServer> {
-    const server = await NatsServer.create();
+  static async start(options: { configFile?: string } = {}): Promise<NatsServer> {
+    const server = await NatsServer.create(options);
     await server.start();
     return server;
   }
 
   /** A server with its port and directory chosen, not started yet (NATS down at boot). */
-  static async create(): Promise<NatsServer> {
-    return new NatsServer(await freePort(), mkdtempSync(join(tmpdir(), 'nats-js-')));
+  static async create(options: { configFile?: string } = {}): Promise<NatsServer> {
+    return new NatsServer(await freePort(), mkdtempSync(join(tmpdir(), 'nats-js-')), options.configFile);
   }
 
   get url(): string {
@@ -38,7 +40,9 @@ export class NatsServer {
 
   async start(): Promise<void> {
     if (this.child) return;
-    const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {
+    const config = this.configFile !== undefined ? ['-c', this.configFile] : [];
+    const args = [...config, '-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir];
+    const child = spawn('nats-server', args, {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     this.child = child;
