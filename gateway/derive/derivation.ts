@@ -146,11 +146,11 @@ export class Derivation implements CommitHook<DerivedBatch> {
     let result = { events: 0, facts: 0 };
     ctx.db.transaction(() => {
       ctx.db.prepare('DELETE FROM checkpoints').run();
-      const { inputs, facts } = derivation.rewind(GENESIS_CHECKPOINT, progress.appliedTick);
+      const { inputs, derived } = derivation.rewind(GENESIS_CHECKPOINT, progress.appliedTick);
       derivation.writeProgress.run(derivation.appliedSeq, derivation.tickTs(progress.appliedTick));
       derivation.checkpointNow();
       derivation.prune();
-      result = { events: inputs, facts: facts.length };
+      result = { events: inputs, facts: derived };
     })();
     return result;
   }
@@ -193,7 +193,7 @@ export class Derivation implements CommitHook<DerivedBatch> {
     let rewound = false;
     if (this.pendingFrom !== undefined && performance.now() >= this.rewindAllowedAt) {
       const target = this.checkpoints.latestBefore(this.pendingFrom);
-      const result = this.rewind(target, horizon);
+      const result = this.rewind(target, horizon, true);
       changed = [...new Set([...changed, ...result.changed])];
       upstreamFacts = [...facts, ...result.retracted, ...result.facts];
       facts.push(...result.facts);
@@ -278,7 +278,8 @@ export class Derivation implements CommitHook<DerivedBatch> {
   private rewind(
     target: Checkpoint,
     horizon: number,
-  ): { inputs: number; facts: Fact[]; retracted: RetractedFact[]; changed: number[] } {
+    collect = false,
+  ): { inputs: number; facts: Fact[]; derived: number; retracted: RetractedFact[]; changed: number[] } {
     const started = performance.now();
     const { ctx } = this;
     const body = target.epoch === 0 ? undefined : this.checkpoints.body(target.epoch);
@@ -296,13 +297,16 @@ export class Derivation implements CommitHook<DerivedBatch> {
     this.inputsSinceCheckpoint = 0;
     this.pendingFrom = undefined;
 
+    // Collected only for a live rewind (alerts and screens); a rebuild derives months.
     const all: Fact[] = [];
+    let derived = 0;
     let pending: Fact[] = [];
     let inputs = 0;
     const flush = () => {
       this.writer.write(pending, this.epoch);
       for (const w of ctx.writers ?? []) w.write([], pending, this.epoch);
-      for (const f of pending) all.push(f);
+      if (collect) for (const f of pending) all.push(f);
+      derived += pending.length;
       pending = [];
     };
     for (const row of ctx.journal.readInEventOrder(target.position)) {
@@ -328,13 +332,13 @@ export class Derivation implements CommitHook<DerivedBatch> {
         fromTs: target.position.ts,
         epoch: target.epoch,
         inputs,
-        facts: all.length,
+        facts: derived,
         revised: changed.length,
         ms: Math.round(ms),
       },
       'late input: derived state recomputed from a checkpoint',
     );
-    return { inputs, facts: all, retracted, changed };
+    return { inputs, facts: all, derived, retracted, changed };
   }
 
   private recover(): void {
