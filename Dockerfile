@@ -14,6 +14,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY protocols ./protocols
+COPY common ./common
 COPY devices ./devices
 COPY gateway ./gateway
 COPY firmware-sim ./firmware-sim

@@ -19,15 +19,23 @@
  * default today. A store's region comes from `cloud-sink stores import FILE.csv`; stores
  * without one group as "unassigned".
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import {
+  BadRequestError,
+  installErrorHandling,
+  NotFoundError,
+  optionalString,
+  parseGranularity,
+  parseLimit,
+  parseRange,
+} from '../common/http.js';
 import type { HqAuth } from './auth.js';
-import { GRANULARITIES, type Granularity, type ZoneCalendar, zoneCalendar } from './calendar.js';
+import { type Granularity, type ZoneCalendar, zoneCalendar } from './calendar.js';
 import { isTimeZone } from './config.js';
 import { csvCell } from './csv.js';
 import type { FunnelRow, HqStore, StoreRecord } from './db/index.js';
-import { BadRequestError, HttpError, NotFoundError } from './errors.js';
 import {
   aggregate,
   emptyCounters,
@@ -83,7 +91,7 @@ export async function buildHqApi(options: HqApiOptions): Promise<FastifyInstance
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key } } : {}),
   }) as unknown as FastifyInstance;
   const now = options.now ?? Date.now;
-  installErrorHandling(app);
+  installErrorHandling(app, 'hq-api');
   if (options.auth !== 'off') options.auth.install(app);
 
   app.get('/healthz', async () => ({ ok: true }));
@@ -344,76 +352,10 @@ function storeZone(record: StoreRecord, fallback: string): string {
   return record.timezone !== null && isTimeZone(record.timezone) ? record.timezone : fallback;
 }
 
-// --- query parsing ---------------------------------------------------------------------
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
-
-function parseInstant(value: string, name: string, calendar: ZoneCalendar): number {
-  if (DAY.test(value)) {
-    const ts = calendar.startOfLocalDay(value);
-    if (Number.isFinite(ts)) return ts;
-  } else if (RFC3339.test(value)) {
-    const ts = Date.parse(value);
-    if (Number.isFinite(ts)) return ts;
-  }
-  throw new BadRequestError(`${name} must be an RFC 3339 time or a YYYY-MM-DD day, got ${JSON.stringify(value)}`);
-}
-
-export function parseRange(
-  query: { from?: unknown; to?: unknown },
-  now: number,
-  calendar: ZoneCalendar,
-): { from: number; to: number } {
-  const fromText = optionalString(query.from, 'from');
-  const toText = optionalString(query.to, 'to');
-  const from = fromText === undefined ? calendar.dayStart(now) : parseInstant(fromText, 'from', calendar);
-  let to: number;
-  if (toText === undefined) to = calendar.nextDayStart(calendar.dayStart(from));
-  else if (DAY.test(toText)) to = calendar.nextDayStart(parseInstant(toText, 'to', calendar));
-  else to = parseInstant(toText, 'to', calendar);
-  if (to <= from) throw new BadRequestError('to must be after from');
-  return { from, to };
-}
-
-function parseGranularity(value: unknown): Granularity {
-  if (value === undefined) return '15m';
-  if (typeof value === 'string' && (GRANULARITIES as readonly string[]).includes(value)) return value as Granularity;
-  throw new BadRequestError(`granularity must be one of ${GRANULARITIES.join(', ')}`);
-}
+// --- query parsing (from/to/granularity/limit: common/http.ts) ---------------------------
 
 function parseMetric(value: unknown): RankingMetric {
   const text = optionalString(value, 'metric') ?? 'visitors';
   if ((RANKING_METRICS as readonly string[]).includes(text)) return text as RankingMetric;
   throw new BadRequestError(`metric must be one of ${RANKING_METRICS.join(', ')}`);
-}
-
-function optionalString(value: unknown, name: string): string | undefined {
-  if (value === undefined || value === '') return undefined;
-  if (typeof value !== 'string') throw new BadRequestError(`${name} must be given once`);
-  return value;
-}
-
-function parseLimit(value: unknown, fallback: number, max: number): number {
-  const text = optionalString(value, 'limit');
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw new BadRequestError(`limit must be an integer from 1 to ${max}`);
-  return n;
-}
-
-function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError | HttpError, request, reply) => {
-    if (err instanceof HttpError) {
-      return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message } });
-    }
-    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500) request.log.error({ err, component: 'hq-api' }, 'request failed');
-    const code = status === 500 ? 'INTERNAL' : (err.code ?? 'BAD_REQUEST');
-    const message = status === 500 ? 'internal error' : err.message;
-    return reply.status(status).send({ error: { code, message } });
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
-  );
 }

@@ -4,9 +4,13 @@
  * Lists inside a cell are separated by `;` (cards, brands; sizes as `M;L` or
  * `top=M;bottom=30`). Output: UTF-8 with a BOM (Excel), CR-LF, quoted where needed.
  */
+import { toCsv } from '../common/csv.js';
 import { type CatalogEntry, checkCatalogEntry, checkRosterEntry, type RosterEntry } from '../protocols/index.js';
 import type { StoreImport } from './db/index.js';
 import { CsvImportError } from './errors.js';
+
+/** The writer is common/csv.ts, shared with the store's export. */
+export { csvCell, toCsv } from '../common/csv.js';
 
 /** Parses CSV text into rows of cells. */
 export function parseCsv(text: string): string[][] {
@@ -225,16 +229,4 @@ export function rosterToCsv(entries: readonly RosterEntry[]): string {
     (m.stores ?? []).join(';'),
   ]);
   return toCsv([[...ROSTER_COLUMNS], ...rows], false);
-}
-
-export function csvCell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' ? String(Math.round(value * 10_000) / 10_000) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-/** Rows → CSV text, CR-LF line ends, with a UTF-8 BOM unless `bom` is false. */
-export function toCsv(rows: readonly (readonly unknown[])[], bom = true): string {
-  const body = rows.map((r) => r.map(csvCell).join(',')).join('\r\n');
-  return `${bom ? '\uFEFF' : ''}${body}\r\n`;
 }

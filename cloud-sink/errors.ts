@@ -36,28 +36,5 @@ export class HqStoreError extends HqError {
   }
 }
 
-/** An HTTP error with a status: 4xx for bad input, never a stack trace. */
-export class HttpError extends HqError {
-  override readonly name: string = 'HttpError';
-  constructor(
-    readonly statusCode: number,
-    code: string,
-    message: string,
-  ) {
-    super(code, message);
-  }
-}
-
-export class BadRequestError extends HttpError {
-  override readonly name = 'BadRequestError';
-  constructor(message: string, code = 'BAD_REQUEST') {
-    super(400, code, message);
-  }
-}
-
-export class NotFoundError extends HttpError {
-  override readonly name = 'NotFoundError';
-  constructor(message: string) {
-    super(404, 'NOT_FOUND', message);
-  }
-}
+/** HTTP errors (rendered as {error: {code, message}}) are the store's: common/http.ts. */
+export { BadRequestError, HttpError, NotFoundError } from '../common/http.js';

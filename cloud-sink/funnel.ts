@@ -1,14 +1,24 @@
 /**
  * HQ funnel views: the store's shapes (gateway views/funnel.ts) computed from the 15-minute
- * rows HQ received. A rate with a zero denominator is null, never NaN or Infinity.
- * (cloud-sink imports nothing from gateway/; the wire shape is protocols/funnel.ts.)
+ * rows HQ received. The figures (rates, ATV, UPT, dwell) come from protocols/funnel.ts, the
+ * code the store runs too; periods from the store's calendar (common/calendar.ts).
+ * (cloud-sink imports nothing from gateway/.)
  */
-import type { FunnelBucket, FunnelMetrics } from '../protocols/funnel.js';
+import {
+  addCounters,
+  emptyCounters,
+  type FunnelBucket,
+  type FunnelCounters,
+  type FunnelMetrics,
+  ratio,
+  toMetrics,
+} from '../protocols/funnel.js';
 import type { Granularity, ZoneCalendar } from './calendar.js';
-import type { FunnelCounters, FunnelRow } from './db/index.js';
+import type { FunnelRow } from './db/index.js';
 import { BadRequestError } from './errors.js';
 
 export type { FunnelBucket, FunnelMetrics };
+export { addCounters, emptyCounters, ratio, toMetrics };
 
 export interface FunnelSeries {
   readonly buckets: FunnelBucket[];
@@ -16,58 +26,6 @@ export interface FunnelSeries {
 }
 
 export const MAX_PERIODS = 5000;
-
-export function emptyCounters(): FunnelCounters {
-  return {
-    passersBy: 0,
-    visitors: 0,
-    tryOnSessions: 0,
-    itemsTried: 0,
-    transactions: 0,
-    units: 0,
-    revenueCents: 0,
-    triedBought: 0,
-    exits: 0,
-    personMs: 0,
-  };
-}
-
-export function addCounters(into: FunnelCounters, add: Readonly<FunnelCounters>): void {
-  into.passersBy += add.passersBy;
-  into.visitors += add.visitors;
-  into.tryOnSessions += add.tryOnSessions;
-  into.itemsTried += add.itemsTried;
-  into.transactions += add.transactions;
-  into.units += add.units;
-  into.revenueCents += add.revenueCents;
-  into.triedBought += add.triedBought;
-  into.exits += add.exits;
-  into.personMs += add.personMs;
-}
-
-export function ratio(numerator: number, denominator: number): number | null {
-  return denominator === 0 ? null : numerator / denominator;
-}
-
-export function toMetrics(c: Readonly<FunnelCounters>): FunnelMetrics {
-  return {
-    passersBy: c.passersBy,
-    visitors: c.visitors,
-    tryOnSessions: c.tryOnSessions,
-    itemsTried: c.itemsTried,
-    transactions: c.transactions,
-    units: c.units,
-    revenue: c.revenueCents / 100,
-    triedBought: c.triedBought,
-    exits: c.exits,
-    captureRate: ratio(c.visitors, c.passersBy),
-    tryOnRate: ratio(c.tryOnSessions, c.visitors),
-    conversionRate: ratio(c.transactions, c.visitors),
-    atv: c.transactions === 0 ? null : Math.round(c.revenueCents / c.transactions) / 100,
-    upt: ratio(c.units, c.transactions),
-    estimatedDwellMinutes: c.visitors === 0 ? null : Math.round((c.personMs / c.visitors / 60_000) * 10) / 10,
-  };
-}
 
 /** Period starts from the one holding `from` up to `to` (exclusive), plus the end of the last. */
 export function periods(calendar: ZoneCalendar, from: number, to: number, granularity: Granularity): number[] {

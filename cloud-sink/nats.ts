@@ -1,95 +1,44 @@
 /**
- * HQ's NATS connection: never gives up reconnecting (maxReconnectAttempts -1), and a first
- * connect that fails is retried with backoff, so HQ's API serves from its database while
- * NATS is away. Also: the RETAIL stream (created when missing, with the same settings a
+ * HQ's NATS connection, with the gateway's options (common/nats.ts: it never gives up
+ * reconnecting), and a first connect that fails is retried with backoff, so HQ's API
+ * serves from its database while NATS is away. Also: the RETAIL stream (created when missing, with the same settings a
  * gateway would use) and the durable pull consumer `hq-sink`.
  */
-import { readFileSync } from 'node:fs';
 import {
   AckPolicy,
   DeliverPolicy,
-  DiscardPolicy,
   JetStreamApiCodes,
   JetStreamApiError,
   type JetStreamManager,
   jetstreamManager,
   ReplayPolicy,
-  RetentionPolicy,
-  StorageType,
 } from '@nats-io/jetstream';
-import {
-  type Authenticator,
-  connect,
-  credsAuthenticator,
-  type NatsConnection,
-  type NodeConnectionOptions,
-  nanos,
-  tokenAuthenticator,
-  usernamePasswordAuthenticator,
-} from '@nats-io/transport-node';
+import { connect, type NatsConnection, type NodeConnectionOptions, nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import {
-  HQ_CONSUMER,
-  tenantSubjects,
-  UPSTREAM_DUPLICATE_WINDOW_MS,
-  UPSTREAM_MAX_AGE_MS,
-  UPSTREAM_STREAM,
-  UPSTREAM_SUBJECTS,
-} from '../protocols/index.js';
+import { type NatsTlsFiles, natsConnectionOptions, upstreamStreamConfig } from '../common/nats.js';
+import { HQ_CONSUMER, tenantSubjects, UPSTREAM_STREAM } from '../protocols/index.js';
 import type { HqNatsOptions } from './config.js';
 import { HqConfigError } from './errors.js';
 
+/** Connection options from the HQ_NATS_* settings: the gateway's (common/nats.ts). */
 export function hqConnectionOptions(options: HqNatsOptions, name = 'cloud-sink'): NodeConnectionOptions {
-  const servers: string[] = [];
-  let { user, pass, token } = options;
-  let tls = options.caFile !== undefined || options.certFile !== undefined;
-  for (const raw of options.url
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')) {
-    let url: URL;
-    try {
-      url = new URL(raw.includes('://') ? raw : `nats://${raw}`);
-    } catch (err) {
-      throw new HqConfigError(`HQ_NATS_URL: not a URL: ${raw}`, { cause: err });
-    }
-    if (url.protocol !== 'nats:' && url.protocol !== 'tls:')
-      throw new HqConfigError('HQ_NATS_URL: use nats:// or tls://');
-    if (url.protocol === 'tls:') tls = true;
-    if (url.username !== '') {
-      if (url.password !== '') {
-        user ??= decodeURIComponent(url.username);
-        pass ??= decodeURIComponent(url.password);
-      } else {
-        token ??= decodeURIComponent(url.username);
-      }
-    }
-    servers.push(`${url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname}:${url.port || '4222'}`);
-  }
-  if (servers.length === 0) throw new HqConfigError('HQ_NATS_URL: no server given');
-  const auth: Authenticator[] = [];
-  const creds = options.credsFile;
-  if (creds !== undefined) auth.push(credsAuthenticator(() => new Uint8Array(readFileSync(creds))));
-  if (token !== undefined) auth.push(tokenAuthenticator(token));
-  if (user !== undefined) auth.push(usernamePasswordAuthenticator(user, pass ?? ''));
-  if (auth.length > 1) throw new HqConfigError('NATS: give one of a creds file, a token, or user and password');
-  return {
-    servers,
-    name,
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: 2000,
-    timeout: 5000,
-    ...(auth.length === 1 ? { authenticator: auth[0] as Authenticator } : {}),
-    ...(tls
-      ? {
-          tls: {
-            ...(options.caFile !== undefined ? { caFile: options.caFile } : {}),
-            ...(options.certFile !== undefined ? { certFile: options.certFile } : {}),
-            ...(options.keyFile !== undefined ? { keyFile: options.keyFile } : {}),
-          },
-        }
-      : {}),
+  const tls: NatsTlsFiles = {
+    ...(options.caFile !== undefined ? { caFile: options.caFile } : {}),
+    ...(options.certFile !== undefined ? { certFile: options.certFile } : {}),
+    ...(options.keyFile !== undefined ? { keyFile: options.keyFile } : {}),
   };
+  return natsConnectionOptions(
+    {
+      url: options.url,
+      name,
+      ...(options.credsFile !== undefined ? { credsFile: options.credsFile } : {}),
+      ...(options.token !== undefined ? { token: options.token } : {}),
+      ...(options.user !== undefined ? { user: options.user } : {}),
+      ...(options.pass !== undefined ? { pass: options.pass } : {}),
+      ...(Object.keys(tls).length > 0 ? { tls } : {}),
+    },
+    { url: 'HQ_NATS_URL', section: 'NATS', error: (message, cause) => new HqConfigError(message, cause) },
+  );
 }
 
 /** Connects, retrying a failed first connect with backoff until `signal` aborts (then undefined). */
@@ -132,16 +81,7 @@ export async function ensureStream(jsm: JetStreamManager): Promise<void> {
     if (!(err instanceof JetStreamApiError) || err.code !== JetStreamApiCodes.StreamNotFound) throw err;
   }
   try {
-    await jsm.streams.add({
-      name: UPSTREAM_STREAM,
-      subjects: [...UPSTREAM_SUBJECTS],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.Old,
-      duplicate_window: nanos(UPSTREAM_DUPLICATE_WINDOW_MS),
-      max_age: nanos(UPSTREAM_MAX_AGE_MS),
-      num_replicas: 1,
-    });
+    await jsm.streams.add(upstreamStreamConfig());
   } catch (err) {
     if (!(err instanceof JetStreamApiError)) throw err;
     await jsm.streams.info(UPSTREAM_STREAM);

@@ -4,18 +4,10 @@
  * as epoch milliseconds (BIGINT), money as integer cents.
  */
 
-export interface FunnelCounters {
-  passersBy: number;
-  visitors: number;
-  tryOnSessions: number;
-  itemsTried: number;
-  transactions: number;
-  units: number;
-  revenueCents: number;
-  triedBought: number;
-  exits: number;
-  personMs: number;
-}
+import type { FunnelCounters } from '../../protocols/funnel.js';
+
+/** The counters of one bucket: the shared shape (protocols/funnel.ts), as the funnel message carries them. */
+export type { FunnelCounters };
 
 export interface FunnelRecord extends FunnelCounters {
   readonly store: string;

@@ -1,21 +1,28 @@
 /**
- * Facts → funnel counters per store-local 15-minute bucket, and the KPI rates exactly as
- * DESIGN "Definitions" states them. Money is summed in integer cents: each receipt total
- * is rounded to cents once, where it enters the counters, so sums are exact.
+ * Facts → funnel counters per store-local 15-minute bucket. Money is summed in integer
+ * cents: each receipt total is rounded to cents once, where it enters the counters, so
+ * sums are exact. The KPI figures themselves (rates, ATV, UPT, dwell) are computed by
+ * protocols/funnel.ts, the one implementation the store and HQ share.
  */
+import {
+  atvOf,
+  type FunnelMetrics,
+  type FunnelCounters as FunnelWireCounters,
+  ratio,
+  toCents,
+  toMetrics,
+  uptOf,
+} from '../../protocols/funnel.js';
 import type { StoreCalendar } from '../time/index.js';
 import type { Fact } from './facts.js';
 
-export interface FunnelCounters {
-  passersBy: number;
-  visitors: number;
-  exits: number;
-  tryOnSessions: number;
-  itemsTried: number;
-  transactions: number;
-  units: number;
-  revenueCents: number;
-  triedBought: number;
+export { ratio, toCents };
+
+/**
+ * The shared counters with occupancy × time (person·ms) under the store's historic name
+ * `occupancyMs` (the `person_ms` column; `personMs` on the wire and at HQ).
+ */
+export interface FunnelCounters extends Omit<FunnelWireCounters, 'personMs'> {
   /** Occupancy × time (person·ms), for estimated dwell. */
   occupancyMs: number;
 }
@@ -27,12 +34,23 @@ export interface FunnelRates {
   readonly tryOnRate: number | null;
   /** transactions ÷ visitors (成交率). */
   readonly conversionRate: number | null;
-  /** revenue ÷ transactions (客单价), in currency units rounded to cents. */
+  /** revenue ÷ transactions (客单价), in currency units rounded half away from zero to cents. */
   readonly atv: number | null;
-  /** units ÷ transactions (连带率). */
+  /** units ÷ transactions (连带率), rounded half away from zero to 2 decimals. */
   readonly upt: number | null;
   /** Little's law: average occupancy ÷ arrival rate = occupancy-time ÷ visitors, in ms. */
   readonly estimatedDwellMs: number | null;
+}
+
+/** The store's counters in the shared (wire) shape. */
+export function wireCounters(c: Readonly<FunnelCounters>): FunnelWireCounters {
+  const { occupancyMs, ...rest } = c;
+  return { ...rest, personMs: occupancyMs };
+}
+
+/** The figures the APIs answer for the store's counters (protocols/funnel.ts toMetrics). */
+export function funnelMetrics(c: Readonly<FunnelCounters>): FunnelMetrics {
+  return toMetrics(wireCounters(c));
 }
 
 export function emptyCounters(): FunnelCounters {
@@ -62,11 +80,6 @@ export function addCounters(into: FunnelCounters, add: Readonly<FunnelCounters>)
   into.triedBought += add.triedBought;
   into.occupancyMs += add.occupancyMs;
   return into;
-}
-
-/** A money amount in integer cents (round half away from zero). */
-export function toCents(amount: number): number {
-  return Math.sign(amount) * Math.round(Math.abs(amount) * 100);
 }
 
 /** Adds a fact's contribution to `into`; false when the fact counts nothing. */
@@ -167,19 +180,13 @@ function zero(c: FunnelCounters): FunnelCounters {
   return c;
 }
 
-/** numerator ÷ denominator, or null when the denominator is 0 (never NaN or Infinity). */
-export function ratio(numerator: number, denominator: number): number | null {
-  if (denominator === 0 || !Number.isFinite(numerator) || !Number.isFinite(denominator)) return null;
-  return numerator / denominator;
-}
-
 export function funnelRates(c: Readonly<FunnelCounters>): FunnelRates {
   return {
     captureRate: ratio(c.visitors, c.passersBy),
     tryOnRate: ratio(c.tryOnSessions, c.visitors),
     conversionRate: ratio(c.transactions, c.visitors),
-    atv: c.transactions === 0 ? null : toCents(c.revenueCents / c.transactions / 100) / 100,
-    upt: ratio(c.units, c.transactions),
+    atv: atvOf(c.revenueCents, c.transactions),
+    upt: uptOf(c.units, c.transactions),
     estimatedDwellMs: ratio(c.occupancyMs, c.visitors),
   };
 }

@@ -7,10 +7,12 @@ export {
   FunnelAggregator,
   type FunnelCounters,
   type FunnelRates,
+  funnelMetrics,
   funnelRates,
   ratio,
   revenueOf,
   toCents,
+  wireCounters,
 } from './aggregate.js';
 export {
   CORRELATION_DEFAULTS,

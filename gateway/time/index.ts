@@ -1,4 +1,4 @@
-// Public surface of gateway/time: store-local calendar arithmetic, no I/O.
+// Public surface of gateway/time: the store-local calendar (common/calendar.ts, shared with HQ).
 export {
   BUCKET_MS,
   createStoreCalendar,
@@ -11,4 +11,4 @@ export {
   parseHhmm,
   parseLocalDay,
   type StoreCalendar,
-} from './calendar.js';
+} from '../../common/calendar.js';

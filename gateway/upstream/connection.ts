@@ -11,46 +11,12 @@
  * (GW_NATS_TOKEN, GW_NATS_USER, GW_NATS_PASS). TLS: a `tls://` URL, or GW_NATS_CA /
  * GW_NATS_CERT / GW_NATS_KEY (file paths; a client certificate needs both).
  */
-import { readFileSync } from 'node:fs';
-import {
-  type Authenticator,
-  connect,
-  credsAuthenticator,
-  type NatsConnection,
-  type NodeConnectionOptions,
-  tokenAuthenticator,
-  usernamePasswordAuthenticator,
-} from '@nats-io/transport-node';
+import { connect, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { type NatsLinkOptions, type NatsTlsFiles, natsConnectionOptions } from '../../common/nats.js';
 import { UpstreamConfigError } from './errors.js';
 
-export interface NatsTlsFiles {
-  readonly caFile?: string;
-  readonly certFile?: string;
-  readonly keyFile?: string;
-}
-
-export interface NatsLinkOptions {
-  /** One or more server URLs, comma-separated; credentials in the URL are taken out. */
-  readonly url: string;
-  readonly credsFile?: string;
-  readonly token?: string;
-  readonly user?: string;
-  readonly pass?: string;
-  /** TLS required (implied by a tls:// URL or any TLS file). */
-  readonly tls?: boolean | NatsTlsFiles;
-  /** Client name shown by the server (`nats server report connections`). */
-  readonly name?: string;
-  /** Wait between reconnect attempts; default 2 s. */
-  readonly reconnectTimeWaitMs?: number;
-  /** Connect / handshake timeout; default 5 s. */
-  readonly timeoutMs?: number;
-  /**
-   * Prefix of this connection's reply subjects (JetStream acks, KV deliveries); a store uses
-   * `storeInboxPrefix(store)`, the only inbox its NATS identity may subscribe to.
-   */
-  readonly inboxPrefix?: string;
-}
+export type { NatsLinkOptions, NatsTlsFiles };
 
 /** Link options from the gateway config's `upstream` section plus GW_NATS_* secrets. */
 export function natsLinkOptions(
@@ -75,75 +41,13 @@ export function natsLinkOptions(
   };
 }
 
-/** Turns link options into nats.js connection options (validating them). */
+/** Turns link options into nats.js connection options (validating them; common/nats.ts, shared with HQ). */
 export function toConnectionOptions(options: NatsLinkOptions): NodeConnectionOptions {
-  const servers: string[] = [];
-  let user = options.user;
-  let pass = options.pass;
-  let token = options.token;
-  let tlsRequired = options.tls !== undefined && options.tls !== false;
-  for (const raw of options.url
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')) {
-    let url: URL;
-    try {
-      url = new URL(raw.includes('://') ? raw : `nats://${raw}`);
-    } catch (err) {
-      throw new UpstreamConfigError(`upstream.natsUrl: not a URL: ${raw}`, { cause: err });
-    }
-    if (!['nats:', 'tls:'].includes(url.protocol)) {
-      throw new UpstreamConfigError(`upstream.natsUrl: use nats:// or tls://, got ${url.protocol}//`);
-    }
-    if (url.protocol === 'tls:') tlsRequired = true;
-    if (url.username !== '') {
-      if (url.password !== '') {
-        user ??= decodeURIComponent(url.username);
-        pass ??= decodeURIComponent(url.password);
-      } else {
-        token ??= decodeURIComponent(url.username);
-      }
-    }
-    servers.push(`${url.hostname.includes(':') ? `[${url.hostname}]` : url.hostname}:${url.port || '4222'}`);
-  }
-  if (servers.length === 0) throw new UpstreamConfigError('upstream.natsUrl: no server given');
-
-  const authenticators: Authenticator[] = [];
-  const credsFile = options.credsFile;
-  if (credsFile !== undefined) {
-    // Read at every (re)connect, so rotated credentials are picked up.
-    authenticators.push(credsAuthenticator(() => new Uint8Array(readFileSync(credsFile))));
-  }
-  if (token !== undefined) authenticators.push(tokenAuthenticator(token));
-  if (user !== undefined) authenticators.push(usernamePasswordAuthenticator(user, pass ?? ''));
-  if (authenticators.length > 1) {
-    throw new UpstreamConfigError('upstream: give one of credsFile, token, or user and password');
-  }
-  const files = typeof options.tls === 'object' ? options.tls : {};
-  if ((files.certFile === undefined) !== (files.keyFile === undefined)) {
-    throw new UpstreamConfigError('upstream TLS: a client certificate needs both the cert and the key file');
-  }
-  return {
-    servers,
-    ...(options.name !== undefined ? { name: options.name } : {}),
-    ...(options.inboxPrefix !== undefined ? { inboxPrefix: options.inboxPrefix } : {}),
-    maxReconnectAttempts: -1,
-    reconnectTimeWait: options.reconnectTimeWaitMs ?? 2000,
-    reconnectJitter: 200,
-    timeout: options.timeoutMs ?? 5000,
-    pingInterval: 20_000,
-    maxPingOut: 3,
-    ...(authenticators.length === 1 ? { authenticator: authenticators[0] as Authenticator } : {}),
-    ...(tlsRequired
-      ? {
-          tls: {
-            ...(files.caFile !== undefined ? { caFile: files.caFile } : {}),
-            ...(files.certFile !== undefined ? { certFile: files.certFile } : {}),
-            ...(files.keyFile !== undefined ? { keyFile: files.keyFile } : {}),
-          },
-        }
-      : {}),
-  };
+  return natsConnectionOptions(options, {
+    url: 'upstream.natsUrl',
+    section: 'upstream',
+    error: (message, cause) => new UpstreamConfigError(message, cause),
+  });
 }
 
 export type LinkState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'stopped';

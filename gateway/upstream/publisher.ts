@@ -10,23 +10,16 @@
  * Health reports are published directly on a timer while connected, not queued.
  */
 import {
-  DiscardPolicy,
   JetStreamApiCodes,
   JetStreamApiError,
   type JetStreamClient,
   jetstream,
   jetstreamManager,
-  RetentionPolicy,
-  StorageType,
 } from '@nats-io/jetstream';
 import { type NatsConnection, nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import {
-  UPSTREAM_DUPLICATE_WINDOW_MS,
-  UPSTREAM_MAX_AGE_MS,
-  UPSTREAM_STREAM,
-  UPSTREAM_SUBJECTS,
-} from '../../protocols/index.js';
+import { upstreamStreamConfig } from '../../common/nats.js';
+import { UPSTREAM_STREAM, UPSTREAM_SUBJECTS } from '../../protocols/index.js';
 import type { Clock } from '../clock/index.js';
 import type { NatsConnector } from './connection.js';
 import type { UpstreamMetrics } from './metrics.js';
@@ -321,16 +314,7 @@ export async function ensureUpstreamStream(nc: NatsConnection, log: Logger): Pro
     if (!(err instanceof JetStreamApiError) || err.code !== JetStreamApiCodes.StreamNotFound) throw err;
   }
   try {
-    await jsm.streams.add({
-      name: UPSTREAM_STREAM,
-      subjects: [...UPSTREAM_SUBJECTS],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      discard: DiscardPolicy.Old,
-      duplicate_window: nanos(UPSTREAM_DUPLICATE_WINDOW_MS),
-      max_age: nanos(UPSTREAM_MAX_AGE_MS),
-      num_replicas: 1,
-    });
+    await jsm.streams.add(upstreamStreamConfig());
   } catch (err) {
     // Another gateway or HQ created it first.
     if (!(err instanceof JetStreamApiError)) throw err;

@@ -2,6 +2,7 @@
  * Funnel CSV for Excel: UTF-8 with a byte-order mark (without it Excel on Windows reads
  * Chinese headers as mojibake), CRLF line ends, RFC 4180 quoting.
  */
+import { csvCell as cell } from '../../common/csv.js';
 import type { FunnelMetrics, FunnelResult } from './funnel.js';
 
 const COLUMNS: readonly { key: keyof FunnelMetrics | 'start' | 'end'; en: string; zh: string }[] = [
@@ -21,12 +22,6 @@ const COLUMNS: readonly { key: keyof FunnelMetrics | 'start' | 'end'; en: string
   { key: 'upt', en: 'UPT', zh: '连带率' },
   { key: 'triedBought', en: 'Tried → bought', zh: '试穿成交件数' },
 ];
-
-function cell(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = typeof value === 'number' ? String(Math.round(value * 10_000) / 10_000) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
 
 export function funnelCsv(result: FunnelResult, locale: 'zh-CN' | 'en'): string {
   const header = COLUMNS.map((c) => cell(locale === 'en' ? c.en : c.zh)).join(',');

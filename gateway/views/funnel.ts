@@ -2,12 +2,13 @@
  * The funnel as DESIGN defines it, per period (15m/hour/day/week/month in store-local
  * time), summed from the 15-minute buckets. Rates with a zero denominator are null.
  */
+
+import { GRANULARITIES, type Granularity } from '../../common/calendar.js';
 import type { FunnelBucket, FunnelMetrics } from '../../protocols/funnel.js';
-import { funnelRates } from '../correlate/index.js';
+import { funnelMetrics } from '../correlate/index.js';
 import { addCounters, type BucketCounters, type BucketStore, emptyCounters } from './buckets.js';
 
-export const GRANULARITIES = ['15m', 'hour', 'day', 'week', 'month'] as const;
-export type Granularity = (typeof GRANULARITIES)[number];
+export { GRANULARITIES, type Granularity };
 
 /** Store-local period arithmetic (the views need only this much of the calendar). */
 export interface PeriodCalendar {
@@ -34,26 +35,9 @@ export class RangeTooLargeError extends Error {
 
 export const MAX_PERIODS = 5000;
 
+/** The DESIGN figures of a bucket or period: protocols/funnel.ts, the same code HQ runs. */
 export function toMetrics(c: Readonly<BucketCounters>): FunnelMetrics {
-  // The rates are DESIGN's definitions, computed in one place (correlate/aggregate.ts).
-  const rates = funnelRates(c);
-  return {
-    passersBy: c.passersBy,
-    visitors: c.visitors,
-    tryOnSessions: c.tryOnSessions,
-    itemsTried: c.itemsTried,
-    transactions: c.transactions,
-    units: c.units,
-    revenue: c.revenueCents / 100,
-    triedBought: c.triedBought,
-    exits: c.exits,
-    captureRate: rates.captureRate,
-    tryOnRate: rates.tryOnRate,
-    conversionRate: rates.conversionRate,
-    atv: rates.atv,
-    upt: rates.upt,
-    estimatedDwellMinutes: rates.estimatedDwellMs === null ? null : Math.round(rates.estimatedDwellMs / 6_000) / 10,
-  };
+  return funnelMetrics(c);
 }
 
 /** Every period from the one holding `from` up to `to` (exclusive), empty ones included. */

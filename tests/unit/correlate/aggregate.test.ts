@@ -63,6 +63,13 @@ describe('rates', () => {
     expect(funnelRates({ ...emptyCounters(), transactions: 3, revenueCents: 1000 }).atv).toBe(3.33);
     expect(funnelRates({ ...emptyCounters(), transactions: 3, revenueCents: 2000 }).atv).toBe(6.67);
   });
+
+  it('ATV and UPT round half away from zero, exactly (51,205 cents over 2 transactions is 256.03)', () => {
+    expect(funnelRates({ ...emptyCounters(), transactions: 2, revenueCents: 51_205 }).atv).toBe(256.03);
+    expect(funnelRates({ ...emptyCounters(), transactions: 2, revenueCents: -51_205 }).atv).toBe(-256.03);
+    expect(funnelRates({ ...emptyCounters(), transactions: 8, units: 9 }).upt).toBe(1.13);
+    expect(funnelRates({ ...emptyCounters(), transactions: 3, units: 7 }).upt).toBe(2.33);
+  });
 });
 
 describe('aggregation', () => {
@@ -73,6 +80,8 @@ describe('aggregation', () => {
     expect(bucket?.revenueCents).toBe(100);
     expect(bucket && revenueOf(bucket)).toBe(1);
     expect(toCents(-100.105)).toBe(-10011);
+    expect(toCents(1.005)).toBe(101); // the decimal 1.005, not the double 1.00499999…
+    expect(toCents(-0.001)).toBe(0);
   });
 
   it('each fact counts in the bucket of its own time', () => {

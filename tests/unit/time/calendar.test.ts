@@ -70,6 +70,40 @@ describe('store calendar: DST days', () => {
     expect(hours.slice(0, 4)).toEqual(['00:00', '01:00', '03:00', '04:00']);
   });
 
+  it('Australia/Lord_Howe (+11 → +10:30 on 2026-04-05, back on 2026-10-04): half-hour shifts', () => {
+    const c = createStoreCalendar('Australia/Lord_Howe');
+    const hoursOf = (day: string) => {
+      const start = c.startOfLocalDay(day);
+      const hours: string[] = [];
+      for (let h = start; h < c.nextDayStart(start); h = c.nextPeriodStart(h, 'hour')) hours.push(c.format(h));
+      return { length: (c.nextDayStart(start) - start) / HOUR_MS, hours };
+    };
+    // 02:00 +11:00 falls back to 01:30 +10:30: 24.5 hours, 98 buckets; the repeated half
+    // hour is an hour period of its own, starting at the transition.
+    const autumn = hoursOf('2026-04-05');
+    expect(autumn.length).toBe(24.5);
+    expect(bucketsOfDay('Australia/Lord_Howe', '2026-04-05')).toBe(98);
+    expect(autumn.hours.slice(0, 5)).toEqual([
+      '2026-04-05T00:00:00+11:00',
+      '2026-04-05T01:00:00+11:00',
+      '2026-04-05T01:30:00+10:30',
+      '2026-04-05T02:00:00+10:30',
+      '2026-04-05T03:00:00+10:30',
+    ]);
+    expect(c.format(c.hourStart(at('2026-04-04T15:10:00Z')))).toBe('2026-04-05T01:30:00+10:30');
+    expect(c.format(c.bucketStart(at('2026-04-04T15:10:00Z')))).toBe('2026-04-05T01:30:00+10:30');
+    // 02:00 +10:30 springs forward to 02:30 +11:00: 23.5 hours, 94 buckets; hour 02 is 30 minutes.
+    const spring = hoursOf('2026-10-04');
+    expect(spring.length).toBe(23.5);
+    expect(bucketsOfDay('Australia/Lord_Howe', '2026-10-04')).toBe(94);
+    expect(spring.hours.slice(0, 4)).toEqual([
+      '2026-10-04T00:00:00+10:30',
+      '2026-10-04T01:00:00+10:30',
+      '2026-10-04T02:30:00+11:00',
+      '2026-10-04T03:00:00+11:00',
+    ]);
+  });
+
   it('opening time: skipped by DST moves forward; repeated by DST takes the first', () => {
     const c = createStoreCalendar('Europe/Berlin');
     expect(c.format(c.openingTs('2026-03-29', '02:30'))).toBe('2026-03-29T03:30:00+02:00');

@@ -89,6 +89,18 @@ describe('zone periods', () => {
     );
     expect(Number.isNaN(sh.startOfLocalDay('2026-02-30'))).toBe(true);
   });
+
+  it('has the store calendar: Lord_Howe half-hour DST gives the store hour periods', () => {
+    const lordHowe = zoneCalendar('Australia/Lord_Howe');
+    const day = lordHowe.startOfLocalDay('2026-04-05');
+    const hours = periods(lordHowe, day, lordHowe.nextDayStart(day), 'hour').map((t) => lordHowe.format(t));
+    expect(hours.slice(1, 4)).toEqual([
+      '2026-04-05T01:00:00+11:00',
+      '2026-04-05T01:30:00+10:30',
+      '2026-04-05T02:00:00+10:30',
+    ]);
+    expect(hours.at(-1)).toBe('2026-04-06T00:00:00+10:30');
+  });
 });
 
 describe('funnel metrics at HQ', () => {
@@ -115,9 +127,19 @@ describe('funnel metrics at HQ', () => {
       tryOnRate: 0.4,
       conversionRate: 0.06,
       atv: 333.33,
-      upt: 7 / 3,
+      upt: 2.33, // 7 ÷ 3, rounded to 2 decimals
       revenue: 1000,
     });
+  });
+
+  it('rounds ATV and UPT half away from zero in exact integer arithmetic (the store does the same)', () => {
+    const sale = { ...emptyCounters(), transactions: 2 };
+    expect(toMetrics({ ...sale, revenueCents: 51_205 }).atv).toBe(256.03); // 256.025
+    expect(toMetrics({ ...sale, revenueCents: -51_205 }).atv).toBe(-256.03); // refunds mirror sales
+    expect(toMetrics({ ...sale, revenueCents: 51_203 }).atv).toBe(256.02); // 256.015: no float 256.0149…
+    expect(toMetrics({ ...emptyCounters(), transactions: 8, units: 9 }).upt).toBe(1.13); // 1.125
+    const dwell = toMetrics({ ...emptyCounters(), visitors: 4, personMs: 4 * 93_000 }); // 1.55 minutes each
+    expect(dwell.estimatedDwellMinutes).toBe(1.6);
   });
 
   it('turns messages into rows with integer cents, newest revision per key first', () => {

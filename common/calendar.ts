@@ -1,6 +1,9 @@
 /**
  * Store-local calendar: 15-minute buckets, days, ISO weeks and months in the store's IANA
- * zone, correct across DST, from Intl.DateTimeFormat alone (no dependency, no I/O).
+ * zone, correct across DST (also the 30-minute shifts of Australia/Lord_Howe), from
+ * Intl.DateTimeFormat alone (no dependency, no I/O). The one calendar of the project: the
+ * gateway's buckets and views and HQ's periods (cloud-sink/calendar.ts) both use it, so a
+ * period has the same bounds in the store and at HQ.
  *
  * Everything is derived from one function, the zone's UTC offset at an instant. The
  * formatter is slow (formatToParts allocates), so offsets are cached per UTC hour together
