@@ -26,6 +26,7 @@ import { EmbeddedBroker } from './broker/broker.js';
 import { readTlsFiles } from './broker/tls.js';
 import { type Clock, systemClock } from './clock/index.js';
 import type { GatewayConfig } from './config/index.js';
+import type { ReceiptIgnoredFact } from './correlate/index.js';
 import { Derivation } from './derive/index.js';
 import { type DriverHost, Drivers } from './drivers/drivers.js';
 import { DeviceRegistry } from './health/registry.js';
@@ -154,11 +155,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     webhook,
     log: log.child({ component: 'alerts' }),
   });
+  // A repeated receipt or a second refund/void of one: counted and logged with its till.
+  const salesLog = log.child({ component: 'sales' });
+  const receiptIgnored = (f: ReceiptIgnoredFact) => {
+    metrics.receiptsIgnored.inc({ reason: f.reason });
+    const fields = { device: f.device, receipt: f.receipt, kind: f.kind, reason: f.reason, adjustedBy: f.adjustedBy };
+    if (f.reason === 'duplicate') salesLog.info(fields, 'receipt ignored');
+    else salesLog.warn(fields, 'receipt ignored');
+  };
   derivation.onFacts((facts) => {
     // Alerts first: they are the time-critical output.
     dispatcher.onFacts(facts);
     // Not kept for replay (see LiveFeed): screens refetch on reconnect.
-    for (const fact of facts) feed.publish('fact', fact, { keep: false });
+    for (const fact of facts) {
+      feed.publish('fact', fact, { keep: false });
+      if (fact.type === 'receipt.ignored') receiptIgnored(fact);
+    }
   });
   const driverHost: DriverHost = {
     config,
