@@ -90,6 +90,12 @@ export interface SessionFact {
   readonly items: readonly SessionItem[];
   /** Two sizes of one style among the session's garments. */
   readonly sizeSwap: boolean;
+  /**
+   * Members tied to the session (their card or app credential seen in the room in
+   * [start − leaveAfter, end]; see rooms.ts), sorted; absent when none. In session.ended
+   * it is final.
+   */
+  readonly members?: readonly string[];
 }
 
 /** A garment whose own dwell in a session reached minDwell. `ts` is the session start. */
@@ -218,6 +224,7 @@ export interface InvitationOutcomeFact extends InvitationRef {
   readonly outcome: 'arrived' | 'tried' | 'bought' | 'refunded';
   /** First outcome of this kind for the invitation (arrived/tried are only ever first). */
   readonly first: boolean;
+  /** Always `credential` now; `session` (a session overlapping the visit) only in old facts. */
   readonly triedBy?: 'credential' | 'session';
   readonly receipt?: string;
   /** Receipt total: positive for bought, negative for refunded. */
