@@ -14,8 +14,10 @@
  *   [start − leaveAfter, end] (end = the last garment sighting). The slack before the start
  *   covers a card read as they walk in, before the garments' first reads; none after the
  *   end, so the next occupant (whose session starts ≥ leaveAfter later) is not tied to it.
- *   Sightings are kept MEMBER_MARK_KEEP_MS (and while a session they may belong to is
- *   open); one that arrives after the session ended is not tied to it.
+ *   Sightings are kept 2 h of the room's own event time (MEMBER_MARK_KEEP_MS, at most
+ *   MEMBER_MARKS_MAX per room) and while an open session can claim them; one that arrives
+ *   after the session ended is not tied to it. A wifi position never ties anyone (the
+ *   correlator does not pass it here).
  */
 
 import { ReadArbiter } from './cross-read.js';
