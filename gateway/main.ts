@@ -26,6 +26,7 @@ import { EmbeddedBroker } from './broker/broker.js';
 import { readTlsFiles } from './broker/tls.js';
 import { type Clock, systemClock } from './clock/index.js';
 import type { GatewayConfig } from './config/index.js';
+import type { ReceiptIgnoredFact } from './correlate/index.js';
 import { Derivation } from './derive/index.js';
 import { type DriverHost, Drivers } from './drivers/drivers.js';
 import { DeviceRegistry } from './health/registry.js';
@@ -165,9 +166,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log: log.child({ component: 'alerts' }),
     realertAfterMs: config.correlation.realertAfterMs,
   });
+  // A repeated receipt or a second refund/void of one: counted and logged with its till,
+  // once (a rewind after late input derives the same fact again).
+  const salesLog = log.child({ component: 'sales' });
+  const ignoredSeen = new Set<string>();
+  const receiptIgnored = (f: ReceiptIgnoredFact) => {
+    const key = `${f.device}|${f.receipt}|${f.kind}|${f.ts}|${f.reason}`;
+    if (ignoredSeen.has(key)) return;
+    if (ignoredSeen.size >= 10_000) ignoredSeen.clear();
+    ignoredSeen.add(key);
+    metrics.receiptsIgnored.inc({ reason: f.reason });
+    const fields = { device: f.device, receipt: f.receipt, kind: f.kind, reason: f.reason, adjustedBy: f.adjustedBy };
+    if (f.reason === 'duplicate') salesLog.info(fields, 'receipt ignored');
+    else salesLog.warn(fields, 'receipt ignored');
+  };
   derivation.onFacts((facts, rewound) => {
     // Alerts first: they are the time-critical output.
     dispatcher.onFacts(facts);
+    for (const fact of facts) if (fact.type === 'receipt.ignored') receiptIgnored(fact);
     // Not kept for replay (see LiveFeed): screens refetch on reconnect. After late input
     // recomputed a stretch of the day, one fact of each type tells screens what to refetch.
     for (const fact of rewound ? lastOfEachType(facts) : facts) feed.publish('fact', fact, { keep: false });

@@ -13,7 +13,11 @@ export type RejectCode =
   | 'wrong-kind'
   | 'too-large'
   | 'too-old'
-  | 'unsupported';
+  | 'unsupported'
+  // A POS receipt that would corrupt the numbers (gateway/ingest/receipt-check.ts).
+  | 'wrong-currency'
+  | 'total-mismatch'
+  | 'bad-amount';
 
 export interface Rejection {
   readonly ok: false;

@@ -111,17 +111,16 @@ export function renderDay(rng: Rng, fleet: Fleet, input: RenderInput): TimedMess
 /** The payload line: the chosen id, plus the less specific ones when the till sends them. */
 function wireLine(line: PlannedLine): ReceiptLine {
   const { product, qty } = line;
+  const price = line.price ?? product.price;
   if (line.mode === 'epc' && line.epc !== undefined) {
     return line.more
-      ? { epc: line.epc, gtin: product.gtin, sku: product.sku, qty, price: product.price }
-      : { epc: line.epc, qty, price: product.price };
+      ? { epc: line.epc, gtin: product.gtin, sku: product.sku, qty, price }
+      : { epc: line.epc, qty, price };
   }
   if (line.mode === 'gtin') {
-    return line.more
-      ? { gtin: product.gtin, sku: product.sku, qty, price: product.price }
-      : { gtin: product.gtin, qty, price: product.price };
+    return line.more ? { gtin: product.gtin, sku: product.sku, qty, price } : { gtin: product.gtin, qty, price };
   }
-  return { sku: product.sku, qty, price: product.price };
+  return { sku: product.sku, qty, price };
 }
 
 /** One batch per second that has reads, sent at the end of that second. */

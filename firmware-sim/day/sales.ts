@@ -196,11 +196,13 @@ function makeReceipt(
   roster: ReadonlyMap<string, RosterEntry>,
   vipTier: number,
 ): PlannedReceipt {
-  const gross = lines.reduce((sum, l) => sum + l.qty * l.product.price, 0);
   const tier = member === undefined ? 0 : (roster.get(member)?.member.tier ?? 0);
-  // VIPs pay 10% less on sales (whole yuan); refunds pay back list price.
-  const total = vipTier > 0 && tier >= vipTier ? Math.round(gross * 0.9) : gross;
-  const receipt: PlannedReceipt = { terminal, ts, at: ts, kind, lines, total, receipt: '' };
+  // VIPs pay 10% less on sales (whole yuan per unit); refunds pay back list price. The
+  // discount is on the lines, so the total is Σ qty × price as the gateway checks it.
+  const charged =
+    vipTier > 0 && tier >= vipTier ? lines.map((l) => ({ ...l, price: Math.round(l.product.price * 0.9) })) : lines;
+  const total = charged.reduce((sum, l) => sum + l.qty * (l.price ?? l.product.price), 0);
+  const receipt: PlannedReceipt = { terminal, ts, at: ts, kind, lines: charged, total, receipt: '' };
   return member === undefined ? receipt : { ...receipt, member };
 }
 

@@ -111,6 +111,8 @@ export interface PlannedLine {
   /** Set when mode is `epc`. */
   readonly epc?: string;
   readonly qty: number;
+  /** Unit price charged, when it is not the catalog price (a VIP discount). */
+  readonly price?: number;
   /** The line also carries the less specific ids (an EPC line its GTIN and SKU, a GTIN line its SKU). */
   readonly more: boolean;
 }

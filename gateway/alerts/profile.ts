@@ -3,9 +3,20 @@
  * recent purchases, items tried but not bought on the last visit, the open invitation.
  * Built from the store's own copy of the roster and its facts; stays in the store.
  */
-import type { TransactionFact, VipArrivalFact } from '../correlate/index.js';
+import { gtinFromEpc } from '../../protocols/index.js';
+import type { ReceiptLineFact, SessionFact, SessionItem, TransactionFact, VipArrivalFact } from '../correlate/index.js';
 import type { Db } from '../journal/index.js';
-import type { ReferenceData } from '../reference/index.js';
+import type { Product, ReferenceData } from '../reference/index.js';
+
+/** One line of a purchase, named from the catalog when the line's EPC, GTIN or SKU is in it. */
+export interface PurchasedItem {
+  readonly name?: string;
+  readonly sku?: string;
+  readonly size?: string;
+  readonly color?: string;
+  readonly qty: number;
+  readonly price: number;
+}
 
 export interface VipProfile {
   readonly member: string;
@@ -15,8 +26,19 @@ export interface VipProfile {
   readonly brands: readonly string[];
   readonly notes: string | null;
   readonly lastVisit: number | null;
-  readonly recentPurchases: readonly { receipt: string; ts: number; units: number; revenue: number }[];
-  /** Garments tried in fitting-room sessions during the member's last visit and not bought since. */
+  /** The member's last 5 sales, newest first, with what was bought. */
+  readonly recentPurchases: readonly {
+    receipt: string;
+    ts: number;
+    units: number;
+    revenue: number;
+    items: readonly PurchasedItem[];
+  }[];
+  /**
+   * Garments the member tried on their last visit and has not bought since: tried items of
+   * the fitting-room sessions tied to them (their card or app credential seen in the room
+   * during the session: session.ended `members`), never other customers' try-ons.
+   */
   readonly triedNotBought: readonly { epc: string; gtin?: string; sku?: string; name?: string; size?: string }[];
   readonly invitation: { id: string; campaign: string; staff: string; channel: string; ts: number } | null;
 }
@@ -42,7 +64,11 @@ export class ProfileBuilder {
     this.purchases = db.prepare(
       "SELECT body FROM facts WHERE member = ? AND type = 'transaction' ORDER BY ts DESC LIMIT 5",
     );
-    this.triedBetween = db.prepare("SELECT body FROM facts WHERE type = 'item.tried' AND ts >= ? AND ts <= ? LIMIT 50");
+    this.triedBetween = db.prepare(
+      `SELECT body FROM facts WHERE type = 'session.ended' AND ts >= ? AND ts <= ?
+         AND EXISTS (SELECT 1 FROM json_each(facts.body, '$.members') WHERE json_each.value = ?)
+       ORDER BY ts LIMIT 50`,
+    );
     this.boughtSince = db.prepare(
       "SELECT json_extract(body, '$.epc') AS epc FROM facts WHERE type = 'tried.bought' AND ts >= ?",
     );
@@ -57,26 +83,30 @@ export class ProfileBuilder {
       : undefined;
     const purchases = (this.purchases.all(fact.member) as { body: string }[]).map((r) => {
       const t = JSON.parse(r.body) as TransactionFact;
-      return { receipt: t.receipt, ts: t.ts, units: t.units, revenue: t.revenue };
+      const items = (t.lines ?? []).map((line) => this.purchasedItem(line));
+      return { receipt: t.receipt, ts: t.ts, units: t.units, revenue: t.revenue, items };
     });
     let triedNotBought: VipProfile['triedNotBought'] = [];
     if (previous) {
       const until = left?.ts ?? previous.ts + 2 * 3_600_000;
       const bought = new Set((this.boughtSince.all(previous.ts) as { epc: string }[]).map((r) => r.epc));
-      triedNotBought = (this.triedBetween.all(previous.ts, until) as { body: string }[])
-        .map((r) => JSON.parse(r.body) as { epc: string; gtin?: string; sku?: string; size?: string })
-        .filter((item) => !bought.has(item.epc))
-        .slice(0, 10)
-        .map((item) => {
-          const product = item.gtin ? this.reference.productByGtin(item.gtin) : undefined;
-          return {
-            epc: item.epc,
-            ...(item.gtin ? { gtin: item.gtin } : {}),
-            ...(item.sku ? { sku: item.sku } : {}),
-            ...(product ? { name: product.name } : {}),
-            ...(item.size ? { size: item.size } : {}),
-          };
-        });
+      // A garment tried in two of their sessions is listed once.
+      const tried = new Map<string, SessionItem>();
+      for (const r of this.triedBetween.all(previous.ts, until, fact.member) as { body: string }[]) {
+        for (const item of (JSON.parse(r.body) as SessionFact).items) {
+          if (item.tried && !bought.has(item.epc) && !tried.has(item.epc)) tried.set(item.epc, item);
+        }
+      }
+      triedNotBought = [...tried.values()].slice(0, 10).map((item) => {
+        const product = item.gtin ? this.reference.productByGtin(item.gtin) : undefined;
+        return {
+          epc: item.epc,
+          ...(item.gtin ? { gtin: item.gtin } : {}),
+          ...(item.sku ? { sku: item.sku } : {}),
+          ...(product ? { name: product.name } : {}),
+          ...(item.size ? { size: item.size } : {}),
+        };
+      });
     }
     const invitation = fact.invitationId
       ? ((this.invitation.get(fact.invitationId) as VipProfile['invitation'] | undefined) ?? null)
@@ -92,6 +122,20 @@ export class ProfileBuilder {
       recentPurchases: purchases,
       triedNotBought,
       invitation,
+    };
+  }
+
+  private purchasedItem(line: ReceiptLineFact): PurchasedItem {
+    const gtin = line.gtin ?? (line.epc === undefined ? undefined : gtinFromEpc(line.epc));
+    const product: Product | undefined =
+      (gtin === undefined ? undefined : this.reference.productByGtin(gtin)) ??
+      (line.sku === undefined ? undefined : this.reference.productBySku(line.sku));
+    const sku = product?.sku ?? line.sku;
+    return {
+      ...(product ? { name: product.name, size: product.size, color: product.color } : {}),
+      ...(sku === undefined ? {} : { sku }),
+      qty: line.qty,
+      price: line.price,
     };
   }
 }

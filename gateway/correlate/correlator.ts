@@ -306,26 +306,23 @@ export class Correlator {
       const invitation = this.invitations.openFor(member, first);
       this.vip.arrival(member, tier, zone, via, first, invitation?.id, this.decisionTs, out);
     }
-    if (result === 'arrival' || result === 'inferred-arrival') {
-      this.invitations.arrived(member, first, out);
-      for (const s of this.rooms.openSessions()) {
-        if (s.counted) {
-          this.invitations.tried(member, first, 'session', out);
-          break;
-        }
-      }
+    if (result === 'arrival' || result === 'inferred-arrival') this.invitations.arrived(member, first, out);
+    // Tried = this member's card or app credential in a fitting room (wifi cannot place
+    // anyone in a room). It also ties them to the room's session (session.members).
+    if (kind === 'fitting-room' && via !== 'wifi') {
+      this.rooms.memberSeen(member, zone, first, last);
+      this.invitations.tried(member, first, 'credential', out);
     }
-    if (kind === 'fitting-room') this.invitations.tried(member, first, 'credential', out);
   }
 
   // --- reducer → reducer ---------------------------------------------------------------
 
-  /** A counted session overlaps the visit of every member in store now. */
-  private onSessionCounted(s: SessionState, out: Fact[]): void {
-    for (const p of this.presence.present()) {
-      this.invitations.tried(p.member, Math.max(s.start, p.arrivedAt), 'session', out);
-    }
-  }
+  /**
+   * Nothing to do: a counted session no longer makes every member in store "tried" (it
+   * made tried = arrived for all invitations). Members tied to a session are those whose
+   * credential was seen in its room, and that sighting itself is their "tried".
+   */
+  private onSessionCounted(_s: SessionState, _out: Fact[]): void {}
 
   private onSessionEnded(s: SessionState, out: Fact[]): void {
     for (const g of s.items.values()) {

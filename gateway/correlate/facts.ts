@@ -90,6 +90,12 @@ export interface SessionFact {
   readonly items: readonly SessionItem[];
   /** Two sizes of one style among the session's garments. */
   readonly sizeSwap: boolean;
+  /**
+   * Members tied to the session (their card or app credential seen in the room in
+   * [start − leaveAfter, end]; see rooms.ts), sorted; absent when none. In session.ended
+   * it is final.
+   */
+  readonly members?: readonly string[];
 }
 
 /** A garment whose own dwell in a session reached minDwell. `ts` is the session start. */
@@ -107,6 +113,15 @@ export interface ItemTriedFact {
   readonly firstSeen: number;
 }
 
+/** A receipt line as sent (ids present ones only), for screens that list what was bought. */
+export interface ReceiptLineFact {
+  readonly epc?: string;
+  readonly gtin?: string;
+  readonly sku?: string;
+  readonly qty: number;
+  readonly price: number;
+}
+
 export interface TransactionFact {
   readonly type: 'transaction';
   readonly ts: number;
@@ -117,6 +132,8 @@ export interface TransactionFact {
   readonly revenue: number;
   readonly currency: string;
   readonly member?: string;
+  /** What was sold (facts written before this field existed have none). */
+  readonly lines?: readonly ReceiptLineFact[];
 }
 
 /** A refund or void: negative units and revenue; not a transaction. */
@@ -130,6 +147,22 @@ export interface AdjustmentFact {
   readonly revenue: number;
   readonly currency: string;
   readonly member?: string;
+}
+
+/**
+ * A receipt that counts nothing (DESIGN "Receipts": keyed by (till, receipt number), a
+ * refund or void applies once): `duplicate` = the same (till, number, kind) again within
+ * 48 h; `already-adjusted` = a refund or void of a (till, number) that was already refunded
+ * or voided (`adjustedBy`) within 30 days. Counted in metrics, never in the funnel.
+ */
+export interface ReceiptIgnoredFact {
+  readonly type: 'receipt.ignored';
+  readonly ts: number;
+  readonly receipt: string;
+  readonly device: string;
+  readonly kind: 'sale' | 'refund' | 'void';
+  readonly reason: 'duplicate' | 'already-adjusted';
+  readonly adjustedBy?: 'refund' | 'void';
 }
 
 /** A tried item bought within conversionWindow after its session ended. `ts` is the receipt time. */
@@ -191,6 +224,7 @@ export interface InvitationOutcomeFact extends InvitationRef {
   readonly outcome: 'arrived' | 'tried' | 'bought' | 'refunded';
   /** First outcome of this kind for the invitation (arrived/tried are only ever first). */
   readonly first: boolean;
+  /** Always `credential` now; `session` (a session overlapping the visit) only in old facts. */
   readonly triedBy?: 'credential' | 'session';
   readonly receipt?: string;
   /** Receipt total: positive for bought, negative for refunded. */
@@ -218,6 +252,7 @@ export type Fact =
   | ItemTriedFact
   | TransactionFact
   | AdjustmentFact
+  | ReceiptIgnoredFact
   | TriedBoughtFact
   | VipArrivalFact
   | VipDepartureFact

@@ -1,13 +1,16 @@
 /**
  * Invitations (邀约): a staff member invited a member (channel, campaign, time). Outcomes
  * within invitationWindow after the invitation are attributed to it: arrived (the member
- * arrives), tried (their credential is seen in a fitting room, or a counted session
- * overlaps their visit), bought (a sale with that `member`), revenue (sales − refunds).
+ * arrives), tried (their card or app credential is seen in a fitting room: the same
+ * sighting that ties them to the room's session; another customer's session during their
+ * visit is not their try-on), bought (a sale with that `member`), revenue (sales − refunds).
+ * A member who arrived without any such sighting may still have tried: the report shows
+ * them as "tried unknown", not as tried (gateway/invitations/store.ts).
  *
  * Attribution is last touch: an outcome goes to the member's most recent invitation whose
- * window holds the outcome's time. Outcomes are only attributed as they happen after the
- * invitation record came in (no history is kept to attribute retroactively). When the
- * window closes, invitation.closed carries the final result.
+ * window holds the outcome's time. The derivation feeds the invitation at its own time, so
+ * outcomes after it are attributed even when it was recorded later. When the window
+ * closes, invitation.closed carries the final result.
  */
 import type { Fact, InvitationOutcomeFact } from './facts.js';
 import { asArray, asNumber, asRecord } from './snapshot-util.js';
@@ -76,7 +79,8 @@ export class Invitations implements Timed {
     out.push(outcome(inv, ts, 'arrived', true));
   }
 
-  tried(member: string, ts: number, by: 'credential' | 'session', out: Fact[]): void {
+  /** `session` is only in facts from before tried needed the member's own credential. */
+  tried(member: string, ts: number, by: 'credential', out: Fact[]): void {
     const inv = this.openFor(member, ts);
     if (!inv || inv.tried) return;
     inv.tried = true;

@@ -9,6 +9,15 @@
  *   the last one starts a new session.
  * - Tried item = a garment whose own dwell in the session is ≥ minDwell.
  * - Size swap = two sizes of one style among the session's garments.
+ * - Members of a session (who tried its garments): a member is tied to a session when
+ *   their card or app credential was seen in that room at some time in
+ *   [start − leaveAfter, end] (end = the last garment sighting). The slack before the start
+ *   covers a card read as they walk in, before the garments' first reads; none after the
+ *   end, so the next occupant (whose session starts ≥ leaveAfter later) is not tied to it.
+ *   Sightings are kept 2 h of the room's own event time (MEMBER_MARK_KEEP_MS, at most
+ *   MEMBER_MARKS_MAX per room) and while an open session can claim them; one that arrives
+ *   after the session ended is not tied to it. A wifi position never ties anyone (the
+ *   correlator does not pass it here).
  */
 
 import { ReadArbiter } from './cross-read.js';
@@ -56,10 +65,29 @@ export interface RoomsListener {
 export interface RoomsSnapshot {
   readonly arbiter: unknown;
   readonly sessions: unknown[];
+  /** [room, member, first, last]; absent in snapshots from before sessions had members. */
+  readonly members: [string, string, number, number][];
 }
+
+/** A member's card or credential seen in a fitting room over [first, last]. */
+interface MemberMark {
+  readonly member: string;
+  first: number;
+  last: number;
+}
+
+/**
+ * Member sightings of a room are kept while they are at most this much older (event time)
+ * than the room's latest one, so a reader flushing its buffer still ties its sessions; and
+ * at most MEMBER_MARKS_MAX per room. Marks an open session can claim are always kept.
+ */
+const MEMBER_MARK_KEEP_MS = 2 * 3_600_000;
+const MEMBER_MARKS_MAX = 256;
 
 export class Rooms implements Timed {
   private readonly sessions = new Map<string, SessionState>();
+  /** Per room, recent member sightings (for session.members), oldest first. */
+  private readonly marks = new Map<string, MemberMark[]>();
   private arbiter: ReadArbiter;
   /** Context of closeDue's callback, bound once instead of a closure per call. */
   private firingOut: Fact[] = [];
@@ -80,6 +108,26 @@ export class Rooms implements Timed {
   /** A garment tag.seen in a fitting room, above the room's threshold. */
   sighting(epc: string, room: string, first: number, last: number, peak: number, now: number): void {
     this.arbiter.add(epc, room, first, last, peak, now);
+  }
+
+  /**
+   * A member's card or app credential seen in a fitting room. Sightings of one member less
+   * than leaveAfter apart merge into one mark; a longer gap starts another.
+   */
+  memberSeen(member: string, room: string, first: number, last: number): void {
+    let list = this.marks.get(room);
+    if (!list) {
+      list = [];
+      this.marks.set(room, list);
+    }
+    const mark = list.find(
+      (m) => m.member === member && first <= m.last + this.leaveAfterMs && last >= m.first - this.leaveAfterMs,
+    );
+    if (mark) {
+      if (first < mark.first) mark.first = first;
+      if (last > mark.last) mark.last = last;
+    } else list.push({ member, first, last });
+    this.pruneMarks(room, list);
   }
 
   inUse(): RoomInUse[] {
@@ -155,12 +203,12 @@ export class Rooms implements Timed {
     }
     if (to > s.lastSeen) s.lastSeen = to;
     s.endDeadline = Math.max(s.lastSeen + this.leaveAfterMs, at + LATE_HOLD_MS);
-    if (started) out.push(sessionFact('session.started', s));
+    if (started) out.push(sessionFact('session.started', s, this.membersOf(s)));
     if (!g.tried && g.last - g.first >= this.minDwellMs) {
       g.tried = true;
       if (!s.counted) {
         s.counted = true;
-        out.push(sessionFact('session.counted', s));
+        out.push(sessionFact('session.counted', s, this.membersOf(s)));
         this.listener.sessionCounted(s, out);
       }
       out.push({
@@ -177,8 +225,34 @@ export class Rooms implements Timed {
 
   private end(s: SessionState, out: Fact[]): void {
     this.sessions.delete(s.room);
-    out.push(sessionFact('session.ended', s));
+    out.push(sessionFact('session.ended', s, this.membersOf(s)));
     this.listener.sessionEnded(s, out);
+  }
+
+  /** Members tied to the session so far, sorted (see the module comment). */
+  private membersOf(s: SessionState): string[] {
+    const list = this.marks.get(s.room);
+    if (!list) return [];
+    const from = s.start - this.leaveAfterMs;
+    const members = new Set<string>();
+    for (const m of list) if (m.last >= from && m.first <= s.lastSeen) members.add(m.member);
+    return [...members].sort();
+  }
+
+  /** Drops marks the room's open session cannot claim that are old or beyond the cap. */
+  private pruneMarks(room: string, list: MemberMark[]): void {
+    let latest = Number.NEGATIVE_INFINITY;
+    for (const m of list) if (m.last > latest) latest = m.last;
+    const open = this.sessions.get(room);
+    const claimFrom = open ? open.start - this.leaveAfterMs : Number.POSITIVE_INFINITY;
+    const keep = (m: MemberMark) => m.last >= claimFrom || m.last >= latest - MEMBER_MARK_KEEP_MS;
+    let kept = list.every(keep) ? list : list.filter(keep);
+    if (kept.length > MEMBER_MARKS_MAX) {
+      const excess = kept.length - MEMBER_MARKS_MAX;
+      let dropped = 0;
+      kept = kept.filter((m) => m.last >= claimFrom || dropped++ >= excess);
+    }
+    if (kept !== list) this.marks.set(room, kept);
   }
 
   private garment(epc: string, first: number, last: number): GarmentState {
@@ -202,6 +276,9 @@ export class Rooms implements Timed {
         counted: s.counted,
         items: [...s.items.values()].map((g) => ({ ...g })),
       })),
+      members: [...this.marks].flatMap(([room, list]) =>
+        list.map((m): [string, string, number, number] => [room, m.member, m.first, m.last]),
+      ),
     };
   }
 
@@ -237,10 +314,16 @@ export class Rooms implements Timed {
         items,
       });
     }
+    for (const raw of d.members === undefined ? [] : asArray(d.members, 'rooms.members')) {
+      const [room, member, first, last] = asArray(raw, 'rooms.members row');
+      const list = this.marks.get(String(room)) ?? [];
+      list.push({ member: String(member), first: asNumber(first, 'first'), last: asNumber(last, 'last') });
+      this.marks.set(String(room), list);
+    }
   }
 }
 
-function sessionFact(type: SessionFact['type'], s: SessionState): SessionFact {
+function sessionFact(type: SessionFact['type'], s: SessionState, members: readonly string[]): SessionFact {
   const items: SessionItem[] = [];
   const sizesByStyle = new Map<string, string>();
   let sizeSwap = false;
@@ -261,5 +344,6 @@ function sessionFact(type: SessionFact['type'], s: SessionState): SessionFact {
     counted: s.counted,
     items,
     sizeSwap,
+    ...(members.length === 0 ? {} : { members }),
   };
 }

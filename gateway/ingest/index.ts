@@ -8,3 +8,4 @@ export {
 } from './group-commit.js';
 export { Ingest, type IngestContext } from './ingest.js';
 export { decodeMqttInput, stampTime, type TimePolicy } from './mqtt-decode.js';
+export { checkReceipt, RECEIPT_LIMITS } from './receipt-check.js';

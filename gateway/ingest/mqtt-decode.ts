@@ -20,6 +20,7 @@ import {
   type TagRead,
 } from '../../protocols/index.js';
 import type { DeviceConfig, GatewayConfig } from '../config/index.js';
+import { checkReceipt } from './receipt-check.js';
 
 export interface DecodedInput {
   /** The configured device the topic names, when there is one (for per-device counters). */
@@ -130,7 +131,9 @@ export function decodeMqttInput(topic: string, payload: Uint8Array, rxTs: number
       }
       return { device: deviceId, result: accept(foldTagReads(reads, { device: deviceId, id, rxTs, flags })) };
     }
-    case 'pos.receipt':
+    case 'pos.receipt': {
+      const invalid = checkReceipt(msg, config.store.currency);
+      if (invalid) return { device: deviceId, result: invalid };
       return ok(deviceId, {
         device: deviceId,
         id,
@@ -145,6 +148,7 @@ export function decodeMqttInput(topic: string, payload: Uint8Array, rxTs: number
         total: msg.total,
         currency: msg.currency,
       });
+    }
     case 'member.seen': {
       if (!Object.hasOwn(config.zones, msg.zone)) return fail('schema', `/zone: no zone named ${msg.zone}`);
       return ok(deviceId, {

@@ -14,10 +14,18 @@ export interface InvitationRecord {
   readonly campaign: string;
 }
 
+/**
+ * `tried`: arrived and their own card or app credential was seen in a fitting room (the
+ * correlation's "tried" outcome). `triedUnknown`: arrived without any such sighting; they
+ * may have tried on without their card being read, so they are neither counted as tried
+ * nor as not tried. arrived = tried + triedUnknown. Old outcomes "tried by session" (any
+ * session overlapping the visit) are not evidence and count as unknown.
+ */
 export interface OutcomeTotals {
   invited: number;
   arrived: number;
   tried: number;
+  triedUnknown: number;
   bought: number;
   purchases: number;
   revenue: number;
@@ -29,7 +37,15 @@ export interface InvitationReport {
   readonly byStaff: readonly ({ staff: string } & OutcomeTotals)[];
 }
 
-const empty = (): OutcomeTotals => ({ invited: 0, arrived: 0, tried: 0, bought: 0, purchases: 0, revenue: 0 });
+const empty = (): OutcomeTotals => ({
+  invited: 0,
+  arrived: 0,
+  tried: 0,
+  triedUnknown: 0,
+  bought: 0,
+  purchases: 0,
+  revenue: 0,
+});
 
 export class InvitationStore {
   private readonly insert;
@@ -68,7 +84,7 @@ export class InvitationStore {
       const inv = byId.get(o.invitation);
       if (!inv) continue;
       if (o.outcome === 'arrived') inv.arrived = 1;
-      else if (o.outcome === 'tried') inv.tried = 1;
+      else if (o.outcome === 'tried' && o.triedBy !== 'session') inv.tried = 1;
       else if (o.outcome === 'bought') {
         inv.bought = 1;
         inv.purchases += 1;
@@ -79,10 +95,14 @@ export class InvitationStore {
     const campaigns = new Map<string, OutcomeTotals>();
     const staff = new Map<string, OutcomeTotals>();
     for (const inv of byId.values()) {
+      // A credential in a fitting room implies the visit, even if the arrival was not seen.
+      if (inv.tried) inv.arrived = 1;
+      else if (inv.arrived) inv.triedUnknown = 1;
       for (const into of [totals, group(campaigns, inv.campaign), group(staff, inv.staff)]) {
         into.invited += inv.invited;
         into.arrived += inv.arrived;
         into.tried += inv.tried;
+        into.triedUnknown += inv.triedUnknown;
         into.bought += inv.bought;
         into.purchases += inv.purchases;
         into.revenue = Math.round((into.revenue + inv.revenue) * 100) / 100;

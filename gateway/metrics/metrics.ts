@@ -83,6 +83,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
 
+  readonly receiptsIgnored = new Counter({
+    name: 'gateway_receipts_ignored_total',
+    help: 'POS receipts that counted nothing, by reason (duplicate, already-adjusted).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   /** Adds a batch's per-device counts at once: cheaper than one labelled inc per message. */
   countBatch(counts: Map<string, number>, result: IngestResult): void {
     for (const [device, n] of counts) this.messages.inc({ device, result }, n);

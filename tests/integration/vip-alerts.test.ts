@@ -206,11 +206,12 @@ describe('VIP arrival alerts', () => {
     );
     expect(again.invitation?.campaign).toBe('冬季新品');
     const report = (await (await fetch(api('/invitations/report?from=2026-11-23'))).json()) as {
-      totals: { invited: number; arrived: number };
+      totals: { invited: number; arrived: number; tried: number; triedUnknown: number };
       byStaff: { staff: string; arrived: number }[];
     };
-    expect(report.totals).toMatchObject({ invited: 1, arrived: 1 });
-    expect(report.byStaff[0]).toMatchObject({ staff: '李娜', arrived: 1 });
+    // Arrived, but no credential of theirs in a fitting room: "tried" is unknown, not yes.
+    expect(report.totals).toMatchObject({ invited: 1, arrived: 1, tried: 0, triedUnknown: 1 });
+    expect(report.byStaff[0]).toMatchObject({ staff: '李娜', arrived: 1, tried: 0, triedUnknown: 1 });
     expect(
       (
         await fetch(api('/invitations'), {

@@ -22,6 +22,7 @@ import {
 const DAY = 24 * HOUR;
 const VIP_CARD = MEMBERS[0]?.cards[0] as string;
 const BASIC_CARD = MEMBERS[2]?.cards[0] as string;
+const GOLD_CARD = MEMBERS[1]?.cards[0] as string;
 
 describe('invitations (邀约)', () => {
   it('arrived, tried (credential in a fitting room), bought and revenue are attributed, then closed', () => {
@@ -75,18 +76,25 @@ describe('invitations (邀约)', () => {
     ]);
   });
 
-  it('a counted session overlapping the visit counts as tried', () => {
+  it('tried means this member tried: a session of someone else during their visit is not "tried"', () => {
     const c = newCorrelator();
     const facts = run(c, [
-      invitation('inv-1', 'm-basic', T0 - DAY),
+      invitation('inv-basic', 'm-basic', T0 - DAY),
+      invitation('inv-gold', 'm-gold', T0 - DAY),
       ev(memberSeen(T0, 'entrance', { member: 'm-basic' }, 'app')),
-      ...inOrder(reads(SHIRT_M, 'fr-1', T0 + MIN, T0 + MIN + 30 * S)),
+      ev(memberSeen(T0, 'entrance', { member: 'm-gold' }, 'app')),
+      // A counted session in fr-1 while both are in store; only m-gold's card is in the room.
+      ...inOrder([...reads(SHIRT_M, 'fr-1', T0 + MIN, T0 + MIN + 30 * S), tag(GOLD_CARD, 'fr-1', T0 + MIN + 5 * S)]),
+      // A wifi position in a fitting room places nobody in it.
+      ev(memberSeen(T0 + 2 * MIN, 'fr-2', { member: 'm-basic' }, 'wifi')),
       tick(T0 + HOUR),
     ]);
-    expect(ofType(facts, 'invitation.outcome').map((o) => [o.outcome, o.triedBy ?? null, o.ts])).toEqual([
-      ['arrived', null, T0],
-      ['tried', 'session', T0 + MIN],
+    expect(ofType(facts, 'invitation.outcome').map((o) => [o.invitation, o.outcome, o.triedBy ?? null, o.ts])).toEqual([
+      ['inv-basic', 'arrived', null, T0],
+      ['inv-gold', 'arrived', null, T0],
+      ['inv-gold', 'tried', 'credential', T0 + MIN + 5 * S],
     ]);
+    expect(ofType(facts, 'session.ended')).toMatchObject([{ room: 'fr-1', members: ['m-gold'] }]);
   });
 
   it('nothing is attributed outside the window or before the invitation', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FunnelAggregator } from '../../../gateway/correlate/index.js';
+import { Correlator, FunnelAggregator } from '../../../gateway/correlate/index.js';
 import { createStoreCalendar } from '../../../gateway/time/index.js';
 import type { DeviceEvent } from '../../../protocols/index.js';
 import {
@@ -19,6 +19,8 @@ import {
   SHIRT_M2,
   SKU_ONLY,
   T0,
+  testConfig,
+  testLookups,
   tick,
 } from './helpers.js';
 
@@ -49,6 +51,10 @@ describe('transactions', () => {
         revenue: 299.9,
         currency: 'CNY',
         member: 'm-gold', // a card number on the receipt is resolved to the member id
+        lines: [
+          { sku: 'A', qty: 2, price: 100 },
+          { sku: 'B', qty: 1, price: 99.9 },
+        ],
       },
     ]);
   });
@@ -58,7 +64,7 @@ describe('transactions', () => {
     const facts = run(c, [
       ev(receipt(T0, 'sale', [{ sku: 'A', qty: 2, price: 100 }], 200, { receipt: 'R1' })),
       ev(receipt(T0 + MIN, 'refund', [{ sku: 'A', qty: 1, price: 100 }], 100, { receipt: 'R2' })),
-      ev(receipt(T0 + 2 * MIN, 'void', [{ sku: 'A', qty: 1, price: 100 }], -100, { receipt: 'R3' })),
+      ev(receipt(T0 + 2 * MIN, 'void', [{ sku: 'A', qty: 1, price: 100 }], 100, { receipt: 'R3' })),
     ]);
     expect(ofType(facts, 'transaction')).toHaveLength(1);
     expect(ofType(facts, 'adjustment').map((a) => [a.kind, a.units, a.revenue])).toEqual([
@@ -76,6 +82,73 @@ describe('transactions', () => {
       ev(receipt(T0, 'sale', line, 10, { receipt: 'R1', device: 'pos-2' })),
     ]);
     expect(ofType(facts, 'transaction')).toHaveLength(2);
+    expect(ofType(facts, 'receipt.ignored')).toEqual([
+      { type: 'receipt.ignored', ts: T0, receipt: 'R1', device: 'pos-1', kind: 'sale', reason: 'duplicate' },
+    ]);
+  });
+
+  it('a receipt both voided and refunded is adjusted once: the second adjustment is ignored and counted', () => {
+    const c = newCorrelator();
+    const line = [{ sku: 'A', qty: 1, price: 300 }];
+    const facts = run(c, [
+      ev(receipt(T0, 'sale', line, 300, { receipt: 'R1' })),
+      ev(receipt(T0 + MIN, 'void', line, 300, { receipt: 'R1' })),
+      ev(receipt(T0 + 2 * MIN, 'refund', line, 300, { receipt: 'R1' })),
+      ev(receipt(T0 + 3 * MIN, 'void', line, 300, { receipt: 'R1' })),
+    ]);
+    expect(ofType(facts, 'transaction')).toHaveLength(1);
+    expect(ofType(facts, 'adjustment').map((a) => [a.kind, a.revenue])).toEqual([['void', -300]]);
+    expect(ofType(facts, 'receipt.ignored').map((f) => [f.kind, f.reason, f.adjustedBy ?? null])).toEqual([
+      ['refund', 'already-adjusted', 'void'],
+      ['void', 'duplicate', null],
+    ]);
+    const agg = new FunnelAggregator(createStoreCalendar('Asia/Shanghai'));
+    agg.addAll(facts);
+    expect(agg.get(T0)).toMatchObject({ transactions: 1, units: 0, revenueCents: 0 });
+  });
+
+  it('refunds are keyed by (till, receipt number): the same number from two tills adjusts twice', () => {
+    const c = newCorrelator();
+    const line = [{ sku: 'A', qty: 1, price: 50 }];
+    const facts = run(c, [
+      ev(receipt(T0, 'refund', line, 50, { receipt: 'R7' })),
+      ev(receipt(T0 + MIN, 'refund', line, 50, { receipt: 'R7', device: 'pos-2' })),
+    ]);
+    expect(ofType(facts, 'adjustment').map((a) => [a.device, a.revenue])).toEqual([
+      ['pos-1', -50],
+      ['pos-2', -50],
+    ]);
+    expect(ofType(facts, 'receipt.ignored')).toEqual([]);
+  });
+
+  it('an adjusted receipt stays adjusted across snapshot/restore, also from an old (v1) snapshot', () => {
+    const line = [{ sku: 'A', qty: 1, price: 80 }];
+    const before = newCorrelator();
+    run(before, [
+      ev(receipt(T0, 'sale', line, 80, { receipt: 'R1' })),
+      ev(receipt(T0 + MIN, 'refund', line, 80, { receipt: 'R1' })),
+    ]);
+    const snapshot = JSON.parse(JSON.stringify(before.snapshot()));
+    expect(snapshot.sales).toMatchObject({ v: 2, adjusted: [['pos-1|R1', 'refund', T0 + MIN]] });
+    // The format before adjustments applied once: `${device}:${kind}:${receipt}` → seenAt.
+    const v1 = {
+      ...snapshot,
+      sales: [
+        ['pos-1:sale:R1', T0],
+        ['pos-1:refund:R1', T0 + MIN],
+      ],
+    };
+    for (const snap of [snapshot, v1]) {
+      const c = Correlator.restore(testConfig(), testLookups(), snap);
+      const facts = run(c, [
+        ev(receipt(T0 + 2 * MIN, 'void', line, 80, { receipt: 'R1' })),
+        ev(receipt(T0 + 3 * MIN, 'sale', line, 80, { receipt: 'R1' })),
+        ev(receipt(T0 + 4 * MIN, 'sale', line, 80, { receipt: 'R2' })),
+      ]);
+      expect(ofType(facts, 'adjustment')).toEqual([]);
+      expect(ofType(facts, 'receipt.ignored').map((f) => f.reason)).toEqual(['already-adjusted', 'duplicate']);
+      expect(ofType(facts, 'transaction').map((t) => t.receipt)).toEqual(['R2']);
+    }
   });
 });
 

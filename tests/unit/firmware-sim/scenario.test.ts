@@ -7,6 +7,7 @@ import {
   generateStoreDay,
   type StoreDay,
 } from '../../../firmware-sim/index.js';
+import { checkReceipt } from '../../../gateway/ingest/receipt-check.js';
 import {
   channelAccepts,
   decodeMessage,
@@ -269,6 +270,12 @@ describe('generateStoreDay: ground truth', () => {
     // Unambiguous: no line could claim two tried items, and a looser id match agrees.
     expect(wire.ambiguousLines).toBe(0);
     expect(wire.triedBoughtAnyId).toBe(day.truth.totals.triedBought);
+  });
+
+  it('sends only receipts the gateway counts: store currency, total = Σ lines, sane amounts', () => {
+    const receipts = day.messages.flatMap((m) => (m.payload.type === 'pos.receipt' ? [m.payload] : []));
+    expect(receipts.length).toBeGreaterThan(50);
+    expect(receipts.filter((r) => checkReceipt(r, 'CNY') !== undefined)).toEqual([]);
   });
 
   it('matches an independent reading of the wire: VIP alerts, under both re-alert readings', () => {

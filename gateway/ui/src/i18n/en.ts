@@ -147,6 +147,7 @@ export const en = {
   'vip.report.invited': 'Invited',
   'vip.report.arrived': 'Arrived',
   'vip.report.tried': 'Tried on',
+  'vip.report.triedUnknown': 'Tried: unknown',
   'vip.report.bought': 'Bought',
   'vip.report.revenue': 'Revenue',
   'vip.report.total': 'Total',

@@ -146,6 +146,7 @@ export const zhCN: Catalog = {
   'vip.report.invited': '邀约',
   'vip.report.arrived': '到店',
   'vip.report.tried': '试穿',
+  'vip.report.triedUnknown': '试穿未知',
   'vip.report.bought': '成交',
   'vip.report.revenue': '销售额',
   'vip.report.total': '合计',

@@ -83,7 +83,14 @@ export interface MemberProfile {
   readonly brands?: readonly string[];
   readonly notes?: string | null;
   readonly lastVisit: number | null;
-  readonly recentPurchases?: readonly { receipt: string; ts: number; units: number; revenue: number }[];
+  readonly recentPurchases?: readonly {
+    receipt: string;
+    ts: number;
+    units: number;
+    revenue: number;
+    /** What was bought (absent on alerts recorded before items were listed). */
+    items?: readonly { name?: string; sku?: string; size?: string; color?: string; qty: number; price: number }[];
+  }[];
   readonly triedNotBought?: readonly { epc: string; sku?: string; name?: string; size?: string }[];
   readonly invitation: { id: string; staff: string; campaign: string; channel: string; ts: number } | null;
 }
@@ -110,7 +117,10 @@ export interface Invitation {
 export interface OutcomeTotals {
   readonly invited: number;
   readonly arrived: number;
+  /** Arrived and their card or app credential was seen in a fitting room. */
   readonly tried: number;
+  /** Arrived, but no credential of theirs was seen in a fitting room: may or may not have tried. */
+  readonly triedUnknown: number;
   readonly bought: number;
   readonly purchases: number;
   readonly revenue: number;

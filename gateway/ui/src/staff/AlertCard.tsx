@@ -5,7 +5,7 @@ import { knownKey, t } from '../i18n/index.js';
 import { useApp } from '../lib/context.js';
 import { stars, tierLabel } from '../lib/format.js';
 import type { VipAlert } from '../lib/types.js';
-import { sizeText, suggestions } from './suggestions.js';
+import { purchasedItems, sizeText, suggestions } from './suggestions.js';
 
 export function AlertCard(props: { alert: VipAlert; missed: boolean; canAck: boolean; onAck: () => void }) {
   const { formats } = useApp();
@@ -68,7 +68,9 @@ export function AlertCard(props: { alert: VipAlert; missed: boolean; canAck: boo
                 <Data>
                   {profile.recentPurchases
                     .slice(0, 3)
-                    .map((p) => `${formats.day(p.ts)} ${formats.money(p.revenue)}`)
+                    .map((p) =>
+                      [formats.day(p.ts), purchasedItems(p.items), formats.money(p.revenue)].filter(Boolean).join(' '),
+                    )
                     .join(' · ')}
                 </Data>
               </dd>

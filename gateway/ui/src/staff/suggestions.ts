@@ -11,6 +11,20 @@ export function sizeText(sizes: Readonly<Record<string, string>>): string[] {
   });
 }
 
+type PurchasedItems = NonNullable<MemberProfile['recentPurchases']>[number]['items'];
+
+/** A purchase's items as one line: "真丝衬衫 M、棉袜三双装 ×2" (empty when the alert has none). */
+export function purchasedItems(items: PurchasedItems): string {
+  if (!items || items.length === 0) return '';
+  return items
+    .map((i) => {
+      const label = [i.name ?? i.sku, i.size].filter(Boolean).join(' ');
+      return i.qty > 1 ? `${label} ×${i.qty}` : label;
+    })
+    .filter(Boolean)
+    .join(locale.get() === 'en' ? ', ' : '、');
+}
+
 export interface Suggestion {
   readonly k: MessageKey;
   /** Store data that goes into the sentence (a name, a campaign, a product). */

@@ -287,6 +287,7 @@ function OutcomeTable(props: {
       <NumCell value={r.invited} />
       <NumCell value={r.arrived} />
       <NumCell value={r.tried} />
+      <NumCell value={r.triedUnknown} />
       <NumCell value={r.bought} />
       <NumCell value={r.revenue} kind="money" />
     </tr>
@@ -307,6 +308,9 @@ function OutcomeTable(props: {
           </th>
           <th scope="col" class="num">
             {t('vip.report.tried')}
+          </th>
+          <th scope="col" class="num">
+            {t('vip.report.triedUnknown')}
           </th>
           <th scope="col" class="num">
             {t('vip.report.bought')}
