@@ -127,15 +127,7 @@ export function viewRoutes(deps: ViewDeps) {
         const comparisons: Partial<Record<Comparison, { start: string; metrics: FunnelResult['totals'] } | null>> = {};
         for (const kind of wanted) {
           const cutoff = results[kind] && plan.asOf !== null ? Date.parse(results[kind].to) : null;
-          const row = comparisonRow(
-            deps.calendar,
-            buckets,
-            plan,
-            kind,
-            Date.parse(b.start),
-            Date.parse(b.end),
-            cutoff,
-          );
+          const row = comparisonRow(deps.calendar, buckets, plan, kind, Date.parse(b.start), Date.parse(b.end), cutoff);
           comparisons[kind] = row ? { start: deps.calendar.format(row.start), metrics: row.metrics } : null;
         }
         return { start: b.start, end: b.end, metrics: b, comparisons };

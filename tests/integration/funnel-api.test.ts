@@ -154,9 +154,14 @@ describe('funnel and live API', () => {
   });
 
   it('adds like-for-like comparison periods to /funnel on request, cut at the same time of day', async () => {
-    const result = (await (await fetch(`${base()}/funnel?from=2026-11-23&to=2026-11-23&compare=previous,lastYear`)).json()) as {
+    const result = (await (
+      await fetch(`${base()}/funnel?from=2026-11-23&to=2026-11-23&compare=previous,lastYear`)
+    ).json()) as {
       asOf: string | null;
-      comparisons: Record<string, { rule: string; fromDay: string; toDay: string; to: string; totals: { visitors: number } }>;
+      comparisons: Record<
+        string,
+        { rule: string; fromDay: string; toDay: string; to: string; totals: { visitors: number } }
+      >;
       totals: { visitors: number };
     };
     expect(result.totals.visitors).toBe(12);

@@ -60,7 +60,14 @@ describe('comparison periods', () => {
       fromDay: '2025-12-04',
     });
     const week = planComparisons(calendar, '2026-11-30', '2026-12-06', ['previous'], now);
-    const r = comparisonTotals(calendar, store(['2026-11-26T15:00:00', '2026-11-25T15:00:00']), week, 'previous', '2026-11-30', '2026-12-06');
+    const r = comparisonTotals(
+      calendar,
+      store(['2026-11-26T15:00:00', '2026-11-25T15:00:00']),
+      week,
+      'previous',
+      '2026-11-30',
+      '2026-12-06',
+    );
     expect(r).toMatchObject({ rule: 'previousWeek', fromDay: '2026-11-23', toDay: '2026-11-26' });
     expect(r?.totals.visitors).toBe(1);
   });
