@@ -209,14 +209,19 @@ describe('manager dashboard on a demo day', () => {
       const before = live.sameTimeLastWeek[step];
       changes.push(now !== null && before ? now / before - 1 : Number.POSITIVE_INFINITY);
       // A rate's change is in percentage points, one decimal: "+2.7个百分点".
-      const text = await item.locator('.funnel-change .delta [data-content]').first().textContent();
       if (now !== null && before !== null) {
+        const text = await item.locator('.funnel-change .delta [data-content]').first().textContent();
         expect(text).toMatch(/^[+-]?\d+\.\d个百分点$/);
         expect(Number(text?.replace('个百分点', ''))).toBeCloseTo(Math.round((now - before) * 1000) / 10, 5);
+      } else {
+        expect(await item.locator('.funnel-change').first().textContent()).toContain('—');
       }
     }
     // The weakest step: the rate that fell most against last week.
-    const weakest = STEPS[changes.indexOf(Math.min(...changes))];
+    // Without last week's data (the demo has none) it is the lowest rate.
+    const comparable = changes.some(Number.isFinite);
+    const scores = comparable ? changes : STEPS.map((step) => live.today[step] ?? Number.POSITIVE_INFINITY);
+    const weakest = STEPS[scores.indexOf(Math.min(...scores))];
     expect(await funnel.locator('[data-weakest]').count()).toBe(1);
     expect(await funnel.locator('[data-weakest]').getAttribute('data-step')).toBe(weakest);
     // The comparison is stated on screen.
