@@ -189,8 +189,23 @@ describe('manager dashboard on a demo day', () => {
   it('the funnel view shows the API stages and step rates, today against last week, weakest step marked', async () => {
     await page.goto('/#/overview');
     await pageLoaded('overview');
-    const live = await apiGet<Live>('/live');
+    await waitFor(async () => demo.output().includes('simulated day finished'), 'the demo day to finish', 90_000);
     const funnel = page.locator('[data-funnel]');
+    // Sessions still close just after the last message: wait until the screen has caught up.
+    const shownRates = () =>
+      funnel
+        .locator('[data-step] .funnel-rate [data-raw]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-raw')));
+    let live = await apiGet<Live>('/live');
+    await expect
+      .poll(
+        async () => {
+          live = await apiGet<Live>('/live');
+          return JSON.stringify(await shownRates()) === JSON.stringify(STEPS.map((k) => String(live.today[k])));
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
     for (const stage of ['passersBy', 'visitors', 'tryOnSessions', 'transactions'] as const) {
       expect(await funnel.locator(`[data-stage="${stage}"] .funnel-count [data-raw]`).getAttribute('data-raw')).toBe(
         String(live.today[stage]),
