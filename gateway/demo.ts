@@ -23,17 +23,28 @@ export interface DemoOptions {
   readonly serial?: boolean;
 }
 
-/** Frozen at the scenario start until the publisher anchors it, then runs at `speed`. */
+/**
+ * Frozen at the scenario start until the publisher anchors it, then runs at `speed`. While
+ * the day plays it never runs past `until` (just after the last message): a publisher that
+ * falls behind on a busy machine must not push "today" into the next day at 2500×.
+ */
 class SimulationClock implements Clock {
   private origin: { wall: number; scenario: number; speed: number } | undefined;
-  constructor(private readonly start: number) {}
-  anchor(origin: { wall: number; scenario: number; speed: number }): void {
+  private until: number;
+  constructor(
+    private readonly start: number,
+    until: number,
+  ) {
+    this.until = until;
+  }
+  anchor(origin: { wall: number; scenario: number; speed: number }, until = this.until): void {
     this.origin = origin;
+    this.until = until;
   }
   now(): number {
     const o = this.origin;
     if (!o) return this.start;
-    return Math.floor(o.scenario + (Date.now() - o.wall) * o.speed);
+    return Math.min(this.until, Math.floor(o.scenario + (Date.now() - o.wall) * o.speed));
   }
 }
 
@@ -59,7 +70,8 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const date = options.date ?? calendar.localDay(Date.now());
   const day = generateStoreDay({ seed: options.seed ?? 1, date });
   const first = day.messages[0]?.at ?? calendar.openingTs(date, config.store.openingTime);
-  const clock = new SimulationClock(first);
+  // Sessions close and sales convert within minutes of the last message: 15 minutes after it is enough.
+  const clock = new SimulationClock(first, (day.messages.at(-1)?.at ?? first) + 15 * 60_000);
   const abort = new AbortController();
 
   return runUntilSignal(
@@ -119,7 +131,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       });
       // From here the store's clock runs at wall speed: the day just played stays "today"
       // on the dashboard instead of racing through the following days.
-      clock.anchor({ wall: Date.now(), scenario: clock.now(), speed: 1 });
+      clock.anchor({ wall: Date.now(), scenario: clock.now(), speed: 1 }, Number.POSITIVE_INFINITY);
       log.info({ component: 'demo', published: report.published, acked: report.acked }, 'simulated day finished');
     } catch (err) {
       if (!abort.signal.aborted) log.error({ component: 'demo', err }, 'simulated store stopped');

@@ -26,6 +26,15 @@ export function roomRoutes(deps: {
       const now = deps.clock.now();
       const dayStart = deps.calendar.dayStart(now);
       const today = read<SessionFact>('session.ended', dayStart, now + 1).filter((s) => s.counted);
+      // The fitting-room funnel per room: sessions → items tried → tried→bought (each fact on its own day).
+      const countByRoom = (type: string) => {
+        const counts = new Map<string, number>();
+        for (const f of read<{ room: string }>(type, dayStart, now + 1))
+          counts.set(f.room, (counts.get(f.room) ?? 0) + 1);
+        return counts;
+      };
+      const itemsTried = countByRoom('item.tried');
+      const triedBought = countByRoom('tried.bought');
       const inUse = new Map(
         deps
           .state()
@@ -46,6 +55,8 @@ export function roomRoutes(deps: {
             items: busy?.items ?? 0,
             sessionsToday: sessions.length,
             averageSessionMs: sessions.length === 0 ? null : Math.round(totalMs / sessions.length),
+            itemsTriedToday: itemsTried.get(room) ?? 0,
+            triedBoughtToday: triedBought.get(room) ?? 0,
           };
         });
       return { rooms };

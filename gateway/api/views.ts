@@ -6,18 +6,27 @@ import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { DeviceRegistry } from '../health/registry.js';
 import type { Db, RejectedStore } from '../journal/index.js';
+import type { StoreCalendar } from '../time/index.js';
 import { BucketStore } from '../views/buckets.js';
-import { funnelCsv } from '../views/csv.js';
-import { type FunnelResult, type PeriodCalendar, queryFunnel, RangeTooLargeError } from '../views/funnel.js';
+import {
+  COMPARISONS,
+  type Comparison,
+  type ComparisonResult,
+  comparisonRow,
+  comparisonTotals,
+  planComparisons,
+} from '../views/compare.js';
+import { type CsvRow, funnelCsv } from '../views/csv.js';
+import { type FunnelResult, queryFunnel, RangeTooLargeError } from '../views/funnel.js';
 import type { LiveView } from '../views/live.js';
 import { BadRequestError } from './errors.js';
-import { type LocalDays, optionalString, parseGranularity, parseLimit, parseRange } from './query.js';
+import { optionalString, parseGranularity, parseLimit, parseRange } from './query.js';
 
 export interface ViewDeps {
   readonly config: GatewayConfig;
   readonly db: Db;
   readonly clock: Clock;
-  readonly calendar: PeriodCalendar & LocalDays & { localDay(ts: number): string };
+  readonly calendar: StoreCalendar;
   readonly live: LiveView;
   readonly devices: DeviceRegistry;
   readonly rejected: RejectedStore;
@@ -39,8 +48,68 @@ export function viewRoutes(deps: ViewDeps) {
     }
   }
 
+  /** `compare=previous,lastYear`: which like-for-like periods to add (gateway/views/compare.ts). */
+  function parseCompare(value: unknown): Comparison[] {
+    const text = optionalString(value, 'compare');
+    if (text === undefined) return [];
+    const kinds = text.split(',');
+    for (const kind of kinds) {
+      if (!(COMPARISONS as readonly string[]).includes(kind))
+        throw new BadRequestError(`compare must be a list of ${COMPARISONS.join(', ')}`);
+    }
+    return [...new Set(kinds)] as Comparison[];
+  }
+
+  /** The period as local days (inclusive), the comparisons asked for and their plan. */
+  function comparisonsFor(query: Record<string, unknown>) {
+    const wanted = parseCompare(query.compare);
+    const { from, to } = parseRange(query, deps.clock.now(), deps.calendar);
+    const fromDay = deps.calendar.localDay(from);
+    const toDay = deps.calendar.localDay(to - 1);
+    const plan = planComparisons(deps.calendar, fromDay, toDay, wanted, deps.clock.now());
+    const results: Partial<Record<Comparison, ComparisonResult>> = {};
+    for (const kind of wanted) {
+      const r = comparisonTotals(deps.calendar, buckets, plan, kind, fromDay, toDay);
+      if (r) results[kind] = r;
+    }
+    return { wanted, plan, results };
+  }
+
+  /** Rows of 15 minutes or an hour from the opening time to the last active row of each day. */
+  function openHoursOnly(result: FunnelResult): FunnelResult['buckets'] {
+    if (result.granularity !== '15m' && result.granularity !== 'hour') return result.buckets;
+    const opening = deps.config.store.openingTime;
+    const active = (b: FunnelResult['buckets'][number]) =>
+      b.passersBy + b.visitors + b.exits + b.tryOnSessions + b.transactions + b.units > 0;
+    const byDay = new Map<string, FunnelResult['buckets'][number][]>();
+    for (const b of result.buckets) {
+      const day = b.start.slice(0, 10);
+      byDay.set(day, [...(byDay.get(day) ?? []), b]);
+    }
+    const out: FunnelResult['buckets'][number][] = [];
+    for (const [day, rows] of byDay) {
+      const openAt = deps.calendar.openingTs(day, opening);
+      let last = rows.length - 1;
+      while (last >= 0 && !active(rows[last] as FunnelResult['buckets'][number])) last--;
+      // The row holding the opening time counts (09:30 opening: the 09:00 hour row).
+      out.push(...rows.slice(0, last + 1).filter((b) => Date.parse(b.end) > openAt));
+    }
+    return out;
+  }
+
   return (app: FastifyInstance) => {
-    app.get('/funnel', async (request) => funnel(request.query as Record<string, unknown>));
+    app.get('/funnel', async (request) => {
+      const query = request.query as Record<string, unknown>;
+      const result = funnel(query);
+      if (query.compare === undefined) return result;
+      const { plan, results } = comparisonsFor(query);
+      // Additive: the plain answer plus the like-for-like periods and where they were cut.
+      return {
+        ...result,
+        asOf: plan.asOf === null ? null : deps.calendar.format(plan.asOf),
+        comparisons: results,
+      };
+    });
 
     app.get('/export/funnel.csv', async (request, reply) => {
       const query = request.query as Record<string, unknown>;
@@ -48,10 +117,34 @@ export function viewRoutes(deps: ViewDeps) {
       const lang = optionalString(query.lang, 'lang');
       if (lang !== undefined && lang !== 'en' && lang !== 'zh-CN')
         throw new BadRequestError('lang must be en or zh-CN');
+      const hours = optionalString(query.hours, 'hours');
+      if (hours !== undefined && hours !== 'all' && hours !== 'open')
+        throw new BadRequestError('hours must be all or open');
       const locale = lang ?? deps.config.store.locale;
+      const { wanted, plan, results } = comparisonsFor(query);
+      const shown = hours === 'open' ? openHoursOnly(result) : result.buckets;
+      const rows: CsvRow[] = shown.map((b) => {
+        const comparisons: Partial<Record<Comparison, { start: string; metrics: FunnelResult['totals'] } | null>> = {};
+        for (const kind of wanted) {
+          const cutoff = results[kind] && plan.asOf !== null ? Date.parse(results[kind].to) : null;
+          const row = comparisonRow(deps.calendar, buckets, plan, kind, Date.parse(b.start), Date.parse(b.end), cutoff);
+          comparisons[kind] = row ? { start: deps.calendar.format(row.start), metrics: row.metrics } : null;
+        }
+        return { start: b.start, end: b.end, metrics: b, comparisons };
+      });
+      const comparisonTotalsByKind: Partial<Record<Comparison, FunnelResult['totals']>> = {};
+      for (const kind of wanted) if (results[kind]) comparisonTotalsByKind[kind] = results[kind].totals;
+      const { from, to } = parseRange(query, deps.clock.now(), deps.calendar);
+      const fromDay = deps.calendar.localDay(from);
+      const toDay = deps.calendar.localDay(to - 1);
+      const dates = fromDay === toDay ? fromDay : `${fromDay}_${toDay}`;
+      const name = `funnel-${deps.config.store.id}-${dates}${hours === 'open' ? '-open-hours' : ''}.csv`;
       reply.header('content-type', 'text/csv; charset=utf-8');
-      reply.header('content-disposition', `attachment; filename="funnel-${deps.config.store.id}.csv"`);
-      return funnelCsv(result, locale);
+      reply.header(
+        'content-disposition',
+        `attachment; filename="${name.replace(/[^\w.-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      );
+      return funnelCsv(result, rows, locale, { comparisons: wanted, comparisonTotals: comparisonTotalsByKind });
     });
 
     app.get('/live', async () => deps.live.snapshot());

@@ -122,7 +122,59 @@ describe('funnel and live API', () => {
     expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = csv.subarray(3).toString('utf8');
     expect(text.split('\r\n')[0]).toContain('进店客数');
-    expect(text).toContain('2026-11-23T00:00:00+08:00,2026-11-24T00:00:00+08:00,40,12');
+    // Excel-ready cells: a local date Excel recognises, rates as percentages with one decimal.
+    expect(text).toContain('\r\n2026-11-23,2026-11-23,40,12,30.0%,');
+  });
+
+  it('exports an Excel-ready CSV: local times, percentages, opening hours, comparisons, a named file', async () => {
+    const response = await fetch(
+      `${base()}/export/funnel.csv?from=2026-11-23&to=2026-11-23&granularity=hour&hours=open&compare=previous,lastYear&lang=en`,
+    );
+    expect(response.headers.get('content-disposition')).toBe(
+      `attachment; filename="funnel-s001-2026-11-23-open-hours.csv"; filename*=UTF-8''funnel-s001-2026-11-23-open-hours.csv`,
+    );
+    const lines = Buffer.from(await response.arrayBuffer())
+      .subarray(3)
+      .toString('utf8')
+      .trimEnd()
+      .split('\r\n');
+    const header = lines[0]?.split(',') ?? [];
+    expect(header.slice(0, 5)).toEqual(['Start', 'End', 'Passers-by', 'Visitors', 'Capture rate']);
+    expect(header).toContain('Visitors (previous)');
+    expect(header).toContain('Start (last year)');
+    // Opening hours only: from the 09:00 row (the store opens 09:30) to the last active hour.
+    expect(lines[1]?.startsWith('2026-11-23 09:00,2026-11-23 10:00,')).toBe(true);
+    const eleven = lines.find((l) => l.startsWith('2026-11-23 11:00'))?.split(',') ?? [];
+    expect(eleven.slice(0, 5)).toEqual(['2026-11-23 11:00', '2026-11-23 12:00', '40', '12', '30.0%']);
+    // The same hour a week earlier, as a real date-time cell.
+    expect(eleven[header.indexOf('Start (previous)')]).toBe('2026-11-16 11:00');
+    expect(eleven[header.indexOf('Visitors (previous)')]).toBe('0');
+    expect(lines.at(-2)?.startsWith('2026-11-23 11:00')).toBe(true);
+    expect(lines.at(-1)?.startsWith('Total,,40,12,30.0%')).toBe(true);
+  });
+
+  it('adds like-for-like comparison periods to /funnel on request, cut at the same time of day', async () => {
+    const result = (await (
+      await fetch(`${base()}/funnel?from=2026-11-23&to=2026-11-23&compare=previous,lastYear`)
+    ).json()) as {
+      asOf: string | null;
+      comparisons: Record<
+        string,
+        { rule: string; fromDay: string; toDay: string; to: string; totals: { visitors: number } }
+      >;
+      totals: { visitors: number };
+    };
+    expect(result.totals.visitors).toBe(12);
+    expect(result.asOf?.slice(0, 16)).toBe('2026-11-23T12:00');
+    expect(result.comparisons.previous).toMatchObject({
+      rule: 'sameWeekdayLastWeek',
+      fromDay: '2026-11-16',
+      toDay: '2026-11-16',
+    });
+    expect(result.comparisons.previous?.to.slice(0, 16)).toBe('2026-11-16T12:00');
+    expect(result.comparisons.lastYear).toMatchObject({ rule: 'sameWeekdayLastYear', fromDay: '2025-11-24' });
+    const bad = await fetch(`${base()}/funnel?compare=yesterday`);
+    expect(bad.status).toBe(400);
   });
 
   it('publishes the running funnel retained on retail/{store}/live/funnel', async () => {

@@ -28,6 +28,8 @@ export function launchChromium(): Promise<Browser> {
 }
 
 export const DESKTOP = { width: 1366, height: 900 } as const;
+/** The manager's desktop in issue 15 (a 1440 px laptop screen). */
+export const WIDE = { width: 1440, height: 900 } as const;
 export const PHONE = { width: 390, height: 844 } as const;
 
 export async function newPage(
@@ -64,4 +66,24 @@ export async function screenshot(page: Page, name: string, fullPage = true): Pro
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.screenshot({ path, fullPage });
   return path;
+}
+
+/**
+ * How far the page scrolls sideways, and the widest elements that stick out (for the
+ * failure message): a phone page must fit its width (scrollWidth ≤ innerWidth).
+ */
+export function sidewaysScroll(page: Page): Promise<{ scrollWidth: number; innerWidth: number; culprits: string[] }> {
+  return page.evaluate(() => {
+    const root = document.scrollingElement ?? document.documentElement;
+    const culprits: string[] = [];
+    for (const el of Array.from(document.body.querySelectorAll('*'))) {
+      const rect = el.getBoundingClientRect();
+      if (rect.right > window.innerWidth + 0.5 && culprits.length < 5) {
+        const parentOver = el.parentElement && el.parentElement.getBoundingClientRect().right > window.innerWidth + 0.5;
+        if (!parentOver)
+          culprits.push(`${el.tagName.toLowerCase()}.${String(el.className)} right=${Math.round(rect.right)}`);
+      }
+    }
+    return { scrollWidth: root.scrollWidth, innerWidth: window.innerWidth, culprits };
+  });
 }

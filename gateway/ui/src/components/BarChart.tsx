@@ -14,6 +14,11 @@ export interface Series {
 
 export function BarChart(props: { labels: readonly string[]; series: readonly Series[]; caption: ComponentChildren }) {
   const max = Math.max(1, ...props.series.flatMap((s) => s.values));
+  // Axis labels never get cut ("09:( 10:("): a label every `step` bars, fewer on a phone.
+  const n = props.labels.length;
+  const wide = Math.max(1, Math.ceil(n / 16));
+  const narrow = Math.max(1, Math.ceil(n / 6));
+  const tickClass = (i: number) => `tick${i % wide === 0 ? '' : ' minor'}${i % narrow === 0 ? '' : ' minor-narrow'}`;
   return (
     <figure class="chart">
       <div class="bars" aria-hidden="true">
@@ -32,7 +37,7 @@ export function BarChart(props: { labels: readonly string[]; series: readonly Se
                 );
               })}
             </div>
-            <span class="tick">{label}</span>
+            <span class={tickClass(i)}>{label}</span>
           </div>
         ))}
       </div>

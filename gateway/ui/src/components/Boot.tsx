@@ -6,7 +6,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { locale, savedLocale, setLocale, t } from '../i18n/index.js';
-import { API, ApiError, api, csrfToken, sessionExpired } from '../lib/api.js';
+import { API, api, csrfToken, sessionExpired } from '../lib/api.js';
 import { AppContext, type AppContextValue } from '../lib/context.js';
 import { createFormats } from '../lib/format.js';
 import { LiveConnection } from '../lib/live.js';
@@ -19,9 +19,13 @@ type Phase =
   | { kind: 'loading' }
   | { kind: 'login'; store: StoreInfo | null }
   | { kind: 'ready'; store: StoreInfo; user: SessionUser; authRequired: boolean }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; error: unknown };
 
-export function Boot(props: { events: readonly string[]; children: ComponentChildren }) {
+export function Boot(props: {
+  events: readonly string[];
+  children: ComponentChildren;
+  title?: 'app.title' | 'app.staffTitle';
+}) {
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
   const expired = useSignal(sessionExpired);
   const lang = useSignal(locale);
@@ -41,7 +45,7 @@ export function Boot(props: { events: readonly string[]; children: ComponentChil
       sessionExpired.set(false);
       setPhase({ kind: 'ready', store, user: auth.user, authRequired: auth.authRequired });
     } catch (err) {
-      setPhase({ kind: 'error', message: err instanceof ApiError ? err.message : String(err) });
+      setPhase({ kind: 'error', error: err });
     }
   };
 
@@ -82,8 +86,9 @@ export function Boot(props: { events: readonly string[]; children: ComponentChil
   }, [ready, live, lang]);
 
   if (phase.kind === 'loading') return <Loading />;
-  if (phase.kind === 'error') return <ErrorBox message={phase.message} onRetry={() => void start()} />;
-  if (phase.kind === 'login') return <Login onSignedIn={() => void start()} />;
+  if (phase.kind === 'error') return <ErrorBox error={phase.error} onRetry={() => void start()} />;
+  if (phase.kind === 'login')
+    return <Login onSignedIn={() => void start()} {...(props.title ? { title: props.title } : {})} />;
   if (!value) return <Loading />;
   return (
     <AppContext.Provider value={value}>

@@ -50,10 +50,12 @@ export function Kpi(props: {
   kind: FigureKind;
   value: number | null;
   before?: number | null;
-  beforeLabel?: MessageKey;
 }) {
   const { formats } = useApp();
-  const delta = props.before === undefined ? undefined : formats.delta(props.value, props.before);
+  const delta =
+    props.before === undefined
+      ? undefined
+      : formats.change(props.kind === 'percent' ? 'rate' : 'amount', props.value, props.before);
   const id = `def-${props.metric}`;
   return (
     <div class="kpi card" data-metric={props.metric}>
@@ -78,8 +80,8 @@ export function Kpi(props: {
       {props.before !== undefined && (
         <div class="kpi-delta">
           {delta ? (
-            <span class={`delta ${delta.sign > 0 ? 'up' : delta.sign < 0 ? 'down' : ''}`}>
-              <Data raw={props.before}>{delta.text}</Data> <span>{t(props.beforeLabel ?? 'overview.vsLastWeek')}</span>
+            <span class={deltaClass(delta.sign)}>
+              <Data raw={props.before}>{delta.text}</Data>
             </span>
           ) : (
             <span class="muted">{t('overview.noComparison')}</span>
@@ -87,5 +89,22 @@ export function Kpi(props: {
         </div>
       )}
     </div>
+  );
+}
+
+/** Up and down: an arrow for everyone, a colour by the locale's convention (styles.css). */
+export function deltaClass(sign: -1 | 0 | 1): string {
+  return `delta ${sign > 0 ? 'up' : sign < 0 ? 'down' : 'flat'}`;
+}
+
+/** A change shown next to a figure: points for rates, percent for amounts, "—" when none. */
+export function Change(props: { kind: FigureKind; now: number | null; before: number | null }) {
+  const { formats } = useApp();
+  const change = formats.change(props.kind === 'percent' ? 'rate' : 'amount', props.now, props.before);
+  if (!change) return <Data>{formats.decimal(null)}</Data>;
+  return (
+    <span class={deltaClass(change.sign)}>
+      <Data>{change.text}</Data>
+    </span>
   );
 }

@@ -1,15 +1,22 @@
 /** The sign-in form shown when the gateway requires a login and there is no session. */
-import { useState } from 'preact/hooks';
-import { t } from '../i18n/index.js';
+import { useEffect, useState } from 'preact/hooks';
+import { locale, t } from '../i18n/index.js';
 import { ApiError, api, csrfToken } from '../lib/api.js';
+import { useSignal } from '../lib/signal.js';
 import type { SessionUser } from '../lib/types.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
 
-export function Login(props: { onSignedIn: () => void }) {
+export function Login(props: { onSignedIn: () => void; title?: 'app.title' | 'app.staffTitle' }) {
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
+  const lang = useSignal(locale);
+  // One language on the sign-in page too: the tab title follows the chosen language.
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    document.title = `${t('login.title')} · ${t(props.title ?? 'app.title')}`;
+  }, [lang]);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -29,7 +36,9 @@ export function Login(props: { onSignedIn: () => void }) {
   return (
     <main class="login">
       <form class="card login-form" onSubmit={submit} aria-labelledby="login-title">
-        <h1 id="login-title">{t('login.title')}</h1>
+        <h1 id="login-title">
+          {t(props.title ?? 'app.title')} · {t('login.title')}
+        </h1>
         <label>
           {t('login.name')}
           <input

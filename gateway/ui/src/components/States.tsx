@@ -1,6 +1,7 @@
 /** Loading and error placeholders, and the connection banner every page shows. */
 import { t } from '../i18n/index.js';
 import { useApp } from '../lib/context.js';
+import { errorText } from '../lib/errors.js';
 import { useTicker } from '../lib/resource.js';
 import { useSignal } from '../lib/signal.js';
 
@@ -12,10 +13,12 @@ export function Loading() {
   );
 }
 
-export function ErrorBox(props: { message: string; onRetry?: () => void }) {
+/** A failure, translated: pass the error itself (see lib/errors.ts), or an already translated message. */
+export function ErrorBox(props: { error?: unknown; message?: string; onRetry?: () => void }) {
+  const message = props.message ?? errorText(props.error);
   return (
-    <div class="error-box" role="alert">
-      <p>{t('app.error', { message: props.message })}</p>
+    <div class="error-box" role="alert" data-error="">
+      <p>{t('app.error', { message })}</p>
       {props.onRetry && (
         <button type="button" onClick={props.onRetry}>
           {t('app.retry')}
@@ -43,5 +46,16 @@ export function ConnectionBadge() {
       <span class="dot" aria-hidden="true" />
       {label}
     </output>
+  );
+}
+
+/** What a role that may not use a page sees on its route. */
+export function NotAvailable() {
+  const { user } = useApp();
+  return (
+    <div class="card not-available" role="status" data-not-available="">
+      <p>{t('app.notForRole', { role: t(`role.${user.role}`) })}</p>
+      <a href="#/overview">{t('app.backToOverview')}</a>
+    </div>
   );
 }

@@ -12,14 +12,30 @@ export interface Formats {
   time(ts: string | number | null): string;
   dateTime(ts: string | number | null): string;
   day(ts: string | number): string;
+  /** Weekday, month and day ("Thu, Nov 26" / "11月26日周四"), for stating a comparison day. */
+  weekday(ts: string | number): string;
   /** Month and day only, for chart axes. */
   shortDay(ts: string | number): string;
   duration(ms: number | null): string;
   /** Relative change "+12.5%" between now and before (null when before is 0 or missing). */
-  delta(now: number | null, before: number | null): { text: string; sign: -1 | 0 | 1 } | null;
+  delta(now: number | null, before: number | null): Change | null;
+  /** Change of a rate in percentage points: 19.1% → 21.8% is "+2.7 pp" ("+2.7个百分点"). */
+  points(now: number | null, before: number | null): Change | null;
+  /** The change a figure of this kind shows: points for rates, relative percent otherwise. */
+  change(kind: 'rate' | 'amount', now: number | null, before: number | null): Change | null;
 }
 
 export const NONE = '—';
+
+/** A change with its direction; colours follow the locale (zh-CN: red up, en: green up). */
+export interface Change {
+  readonly text: string;
+  readonly sign: -1 | 0 | 1;
+}
+
+function signOf(x: number): -1 | 0 | 1 {
+  return x > 0 ? 1 : x < 0 ? -1 : 0;
+}
 
 export function createFormats(locale: Locale, currency: string, timeZone: string): Formats {
   const integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
@@ -31,6 +47,12 @@ export function createFormats(locale: Locale, currency: string, timeZone: string
   const signed = new Intl.NumberFormat(locale, {
     style: 'percent',
     signDisplay: 'exceptZero',
+    minimumFractionDigits: 1,
+    maximumFractionDigits: 1,
+  });
+  const signedPoints = new Intl.NumberFormat(locale, {
+    signDisplay: 'exceptZero',
+    minimumFractionDigits: 1,
     maximumFractionDigits: 1,
   });
   const money = new Intl.NumberFormat(locale, { style: 'currency', currency });
@@ -45,6 +67,7 @@ export function createFormats(locale: Locale, currency: string, timeZone: string
   });
   const day = new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: 'short', day: 'numeric' });
   const shortDay = new Intl.DateTimeFormat(locale, { timeZone, month: 'numeric', day: 'numeric' });
+  const weekday = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'short', month: 'short', day: 'numeric' });
   const decimals = new Map<number, Intl.NumberFormat>();
   const toDate = (ts: string | number) => new Date(ts);
 
@@ -65,6 +88,7 @@ export function createFormats(locale: Locale, currency: string, timeZone: string
     dateTime: (ts) => (ts === null ? NONE : dateTime.format(toDate(ts))),
     day: (ts) => day.format(toDate(ts)),
     shortDay: (ts) => shortDay.format(toDate(ts)),
+    weekday: (ts) => weekday.format(toDate(ts)),
     duration(ms) {
       if (ms === null || !Number.isFinite(ms)) return NONE;
       const seconds = Math.max(0, Math.round(ms / 1000));
@@ -77,8 +101,17 @@ export function createFormats(locale: Locale, currency: string, timeZone: string
     },
     delta(now, before) {
       if (now === null || before === null || before === 0) return null;
-      const change = (now - before) / before;
-      return { text: signed.format(change), sign: change > 0 ? 1 : change < 0 ? -1 : 0 };
+      // Rounded first, so "+0.0%" never shows in a colour.
+      const change = Math.round(((now - before) / before) * 1000) / 1000;
+      return { text: signed.format(change), sign: signOf(change) };
+    },
+    points(now, before) {
+      if (now === null || before === null || !Number.isFinite(now) || !Number.isFinite(before)) return null;
+      const pp = Math.round((now - before) * 1000) / 10;
+      return { text: translate(locale, 'delta.pp', { value: signedPoints.format(pp) }), sign: signOf(pp) };
+    },
+    change(kind, now, before) {
+      return kind === 'rate' ? this.points(now, before) : this.delta(now, before);
     },
   };
 }

@@ -15,6 +15,28 @@ export interface FunnelResult {
   readonly totals: FunnelMetrics;
 }
 
+/** A like-for-like comparison period as GET /funnel?compare=… answers it (gateway/views/compare.ts). */
+export interface ComparisonPeriod {
+  readonly rule:
+    | 'sameWeekdayLastWeek'
+    | 'previousWeek'
+    | 'previousMonth'
+    | 'previousDays'
+    | 'sameWeekdayLastYear'
+    | 'sameMonthLastYear';
+  readonly fromDay: string;
+  readonly toDay: string;
+  readonly from: string;
+  readonly to: string;
+  readonly totals: FunnelMetrics;
+}
+
+export interface CompareResult extends FunnelResult {
+  /** The running period's cut-off, or null for a finished period. */
+  readonly asOf: string | null;
+  readonly comparisons: { readonly previous?: ComparisonPeriod; readonly lastYear?: ComparisonPeriod };
+}
+
 export interface StoreInfo {
   readonly id: string;
   readonly name: string;
@@ -43,6 +65,10 @@ export interface RoomState {
   readonly items: number;
   readonly sessionsToday: number;
   readonly averageSessionMs: number | null;
+  /** Garments tried in this room today (item.tried facts). */
+  readonly itemsTriedToday: number;
+  /** Of those, bought (tried.bought facts today). */
+  readonly triedBoughtToday: number;
 }
 
 export interface SessionItem {

@@ -2,9 +2,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { pageTitle } from '../components/Boot.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
-import { ConnectionBadge } from '../components/States.js';
+import { ConnectionBadge, NotAvailable } from '../components/States.js';
 import { type MessageKey, t } from '../i18n/index.js';
 import { useApp } from '../lib/context.js';
+import type { SessionUser } from '../lib/types.js';
 import { Devices } from './pages/Devices.js';
 import { Overview } from './pages/Overview.js';
 import { Products } from './pages/Products.js';
@@ -12,14 +13,25 @@ import { Reports } from './pages/Reports.js';
 import { Rooms } from './pages/Rooms.js';
 import { Vip } from './pages/Vip.js';
 
+type Role = SessionUser['role'];
+const RANK: Readonly<Record<Role, number>> = { viewer: 1, staff: 2, manager: 3 };
+
+/**
+ * `role` is the least role the page is for (the API's rules in gateway/auth/roles.ts): VIP
+ * alerts and invitations need staff, so the VIP page is not in a viewer's menu.
+ */
 const PAGES = [
-  { id: 'overview', label: 'nav.overview', render: () => <Overview /> },
-  { id: 'rooms', label: 'nav.rooms', render: () => <Rooms /> },
-  { id: 'products', label: 'nav.products', render: () => <Products /> },
-  { id: 'vip', label: 'nav.vip', render: () => <Vip /> },
-  { id: 'devices', label: 'nav.devices', render: () => <Devices /> },
-  { id: 'reports', label: 'nav.reports', render: () => <Reports /> },
-] as const satisfies readonly { id: string; label: MessageKey; render: () => preact.JSX.Element }[];
+  { id: 'overview', label: 'nav.overview', role: 'viewer', render: () => <Overview /> },
+  { id: 'rooms', label: 'nav.rooms', role: 'viewer', render: () => <Rooms /> },
+  { id: 'products', label: 'nav.products', role: 'viewer', render: () => <Products /> },
+  { id: 'vip', label: 'nav.vip', role: 'staff', render: () => <Vip /> },
+  { id: 'devices', label: 'nav.devices', role: 'viewer', render: () => <Devices /> },
+  { id: 'reports', label: 'nav.reports', role: 'viewer', render: () => <Reports /> },
+] as const satisfies readonly { id: string; label: MessageKey; role: Role; render: () => preact.JSX.Element }[];
+
+export function mayUse(user: SessionUser, page: { role: Role }): boolean {
+  return RANK[user.role] >= RANK[page.role];
+}
 
 type PageId = (typeof PAGES)[number]['id'];
 
@@ -37,6 +49,7 @@ export function App() {
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
   const current = PAGES.find((p) => p.id === page) ?? PAGES[0];
+  const allowed = mayUse(user, current);
   useEffect(() => {
     document.title = `${t(current.label)} · ${pageTitle('app.title', store)}`;
   });
@@ -56,7 +69,9 @@ export function App() {
           <LanguageSwitch />
           {authRequired && (
             <span class="user">
-              <span class="muted">{t('app.signedInAs', { name: user.name, role: t(`role.${user.role}`) })}</span>
+              <span class="muted signed-in">
+                {t('app.signedInAs', { name: user.name, role: t(`role.${user.role}`) })}
+              </span>
               <button type="button" onClick={signOut}>
                 {t('app.signOut')}
               </button>
@@ -65,7 +80,7 @@ export function App() {
         </div>
       </header>
       <nav class="tabs" aria-label={t('nav.label')}>
-        {PAGES.map((p) => (
+        {PAGES.filter((p) => mayUse(user, p)).map((p) => (
           <a key={p.id} href={`#/${p.id}`} aria-current={p.id === page ? 'page' : undefined} data-page={p.id}>
             {t(p.label)}
           </a>
@@ -73,7 +88,7 @@ export function App() {
       </nav>
       <main id="main" tabIndex={-1} data-page={page}>
         <h1>{t(current.label)}</h1>
-        {current.render()}
+        {allowed ? current.render() : <NotAvailable />}
       </main>
     </>
   );

@@ -9,8 +9,9 @@ import { pageTitle } from '../components/Boot.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { ConnectionBadge, ErrorBox, Loading } from '../components/States.js';
 import { t } from '../i18n/index.js';
-import { ApiError, api } from '../lib/api.js';
+import { api } from '../lib/api.js';
 import { useApp } from '../lib/context.js';
+import { errorText } from '../lib/errors.js';
 import type { VipAlert } from '../lib/types.js';
 import { AlertCard } from './AlertCard.js';
 import { chime, setSoundPreference, soundPreference } from './notify.js';
@@ -71,7 +72,7 @@ export function StaffApp() {
         setError(undefined);
         knownAtDrop.current = undefined;
       } catch (err) {
-        setError(err instanceof Error ? err.message : String(err));
+        setError(errorText(err));
       } finally {
         setLoaded(true);
       }
@@ -107,7 +108,7 @@ export function StaffApp() {
       });
       setAlerts((current) => new Map(current).set(alert.id, result.alert));
     } catch (err) {
-      setError(t('staff.ackFailed', { message: err instanceof ApiError ? err.message : String(err) }));
+      setError(t('staff.ackFailed', { message: errorText(err) }));
     }
   };
 

@@ -6,7 +6,7 @@ import { StaffApp } from './StaffApp.js';
 const root = document.getElementById('app');
 if (root) {
   render(
-    <Boot events={['vip.arrival', 'vip.ack']}>
+    <Boot events={['vip.arrival', 'vip.ack']} title="app.staffTitle">
       <StaffApp />
     </Boot>,
     root,

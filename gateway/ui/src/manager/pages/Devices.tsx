@@ -13,7 +13,7 @@ export function Devices() {
     live,
     refreshOn: ['device', 'device.link'],
   });
-  if (devices.error) return <ErrorBox message={devices.error.message} onRetry={devices.reload} />;
+  if (devices.error) return <ErrorBox error={devices.error} onRetry={devices.reload} />;
   if (!devices.data) return <Loading />;
   const { upstream } = devices.data;
   return (

@@ -4,11 +4,13 @@
  * exactly what GET /live and GET /funnel answer (the browser test compares them).
  */
 import { BarChart } from '../../components/BarChart.js';
-import { Data, type FigureKind, Kpi } from '../../components/Figures.js';
+import { Data, type FigureKind, formatFigure, Kpi } from '../../components/Figures.js';
+import { FunnelView } from '../../components/Funnel.js';
 import { ErrorBox, Loading } from '../../components/States.js';
 import { type MessageKey, t } from '../../i18n/index.js';
 import { api, query } from '../../lib/api.js';
 import { useApp } from '../../lib/context.js';
+import { addDays } from '../../lib/days.js';
 import { useResource } from '../../lib/resource.js';
 import type { FunnelBucket, FunnelMetrics, FunnelResult, LiveSnapshot } from '../../lib/types.js';
 
@@ -48,16 +50,23 @@ const KPIS: readonly TileSpec[] = [
 ];
 
 export function Overview() {
-  const { live } = useApp();
+  const { live, store, formats } = useApp();
   const snapshot = useResource(() => api.get<LiveSnapshot>('/live'), { live, refreshOn: FACTS });
   const hourly = useResource(() => api.get<FunnelResult>(`/funnel${query({ granularity: 'hour' })}`), {
     live,
     refreshOn: FACTS,
   });
 
-  if (snapshot.error) return <ErrorBox message={snapshot.error.message} onRetry={snapshot.reload} />;
+  if (snapshot.error) return <ErrorBox error={snapshot.error} onRetry={snapshot.reload} />;
   if (!snapshot.data) return <Loading />;
   const { today, sameTimeLastWeek: week } = snapshot.data;
+  // The one comparison rule (docs/decisions.md), stated where the figures are.
+  const lastWeekDay = addDays(store.today, -7);
+  const comparedWith = t('compare.periodUntil', {
+    range: formats.weekday(`${lastWeekDay}T12:00:00Z`),
+    time: formats.time(snapshot.data.at),
+    rule: t('compare.rule.sameWeekdayLastWeek'),
+  });
   const tile = (spec: TileSpec, compare = true) => (
     <Kpi
       key={spec.metric}
@@ -72,9 +81,10 @@ export function Overview() {
   return (
     <div class="overview" data-as-of={snapshot.data.at}>
       <section aria-labelledby="today-title">
-        <h2 id="today-title">
-          {t('overview.title')} <small class="muted">{t('overview.vsLastWeek')}</small>
-        </h2>
+        <h2 id="today-title">{t('overview.title')}</h2>
+        <p class="muted compare-note" data-compare-note="">
+          {t('overview.comparedWith', { period: comparedWith })}
+        </p>
         <div class="grid kpis">
           <Kpi
             metric="occupancy"
@@ -86,6 +96,10 @@ export function Overview() {
           {TODAY.map((spec) => tile(spec))}
           {tile(DWELL, false)}
         </div>
+      </section>
+      <section aria-labelledby="funnel-title" class="card">
+        <h2 id="funnel-title">{t('funnel.title')}</h2>
+        <FunnelView now={today} before={week} beforeLabel={t('funnel.before')} />
       </section>
       <section aria-labelledby="kpi-title">
         <h2 id="kpi-title">{t('overview.kpis')}</h2>
@@ -109,6 +123,18 @@ function openHours(buckets: readonly FunnelBucket[], at: string): readonly Funne
   while (last > first && Date.parse(buckets[last]?.start ?? '') > now && !active(buckets[last] as FunnelBucket)) last--;
   return buckets.slice(first, last + 1);
 }
+
+/** The hourly table: the funnel per hour, counts and the rate of each step. */
+const HOURLY: readonly TileSpec[] = [
+  { metric: 'passersBy', label: 'metric.passersBy', kind: 'int' },
+  { metric: 'visitors', label: 'metric.visitors', kind: 'int' },
+  { metric: 'captureRate', label: 'metric.captureRate', kind: 'percent' },
+  { metric: 'tryOnSessions', label: 'metric.tryOnSessions', kind: 'int' },
+  { metric: 'tryOnRate', label: 'metric.tryOnRate', kind: 'percent' },
+  { metric: 'transactions', label: 'metric.transactions', kind: 'int' },
+  { metric: 'conversionRate', label: 'metric.conversionRate', kind: 'percent' },
+  { metric: 'revenue', label: 'metric.revenue', kind: 'money' },
+];
 
 function Hourly(props: { buckets: readonly FunnelBucket[] }) {
   const { formats } = useApp();
@@ -140,39 +166,35 @@ function Hourly(props: { buckets: readonly FunnelBucket[] }) {
           },
         ]}
       />
-      <table class="hourly-table compact">
-        <caption class="sr-only">{t('overview.hourlyCaption')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('overview.hour')}</th>
-            <th scope="col">{t('metric.visitors')}</th>
-            <th scope="col">{t('metric.tryOnSessions')}</th>
-            <th scope="col">{t('metric.transactions')}</th>
-            <th scope="col">{t('metric.revenue')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.buckets.map((b, i) => (
-            <tr key={b.start} data-hour={b.start}>
-              <th scope="row">
-                <Data>{labels[i]}</Data>
-              </th>
-              <td data-metric="visitors">
-                <Data raw={b.visitors}>{formats.int(b.visitors)}</Data>
-              </td>
-              <td data-metric="tryOnSessions">
-                <Data raw={b.tryOnSessions}>{formats.int(b.tryOnSessions)}</Data>
-              </td>
-              <td data-metric="transactions">
-                <Data raw={b.transactions}>{formats.int(b.transactions)}</Data>
-              </td>
-              <td data-metric="revenue">
-                <Data raw={b.revenue}>{formats.money(b.revenue)}</Data>
-              </td>
+      <div class="scroll">
+        <table class="hourly-table compact">
+          <caption class="sr-only">{t('overview.hourlyCaption')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('overview.hour')}</th>
+              {HOURLY.map((c) => (
+                <th scope="col" class="num" key={c.metric}>
+                  {t(c.label)}
+                </th>
+              ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {props.buckets.map((b, i) => (
+              <tr key={b.start} data-hour={b.start}>
+                <th scope="row">
+                  <Data>{labels[i]}</Data>
+                </th>
+                {HOURLY.map((c) => (
+                  <td class="num" data-metric={c.metric} key={c.metric}>
+                    <Data raw={b[c.metric]}>{formatFigure(c.kind, b[c.metric], formats)}</Data>
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }

@@ -45,7 +45,7 @@ export function Products() {
         </label>
       </div>
       {products.error ? (
-        <ErrorBox message={products.error.message} onRetry={products.reload} />
+        <ErrorBox error={products.error} onRetry={products.reload} />
       ) : !products.data ? (
         <Loading />
       ) : products.data.products.length === 0 ? (

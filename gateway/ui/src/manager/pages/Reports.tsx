@@ -1,18 +1,21 @@
 /**
- * Reports: a day, week or month with the previous period and the same period last year
- * side by side, the breakdown (hours of a day, days of a week or month), and the CSV.
+ * Reports: a day, week or month with the previous period (环比) and the same period last
+ * year (同比) side by side, the breakdown (hours of a day, days of a week or month), and
+ * the CSV. The comparison periods come from the gateway (GET /funnel?compare=…), by the
+ * one rule the Overview uses too: like with like, up to the same time of day while the
+ * period is still running; the screen says which days were compared.
  */
 import { useState } from 'preact/hooks';
 import { BarChart } from '../../components/BarChart.js';
-import { Data, type FigureKind, formatFigure } from '../../components/Figures.js';
+import { Change, Data, type FigureKind, formatFigure } from '../../components/Figures.js';
 import { ErrorBox, Loading } from '../../components/States.js';
 import { locale, type MessageKey, t } from '../../i18n/index.js';
 import { API, api, query } from '../../lib/api.js';
 import { useApp } from '../../lib/context.js';
-import { lastYearPeriod, type Period, type PeriodKind, periodOf, previousPeriod } from '../../lib/days.js';
+import { type Period, type PeriodKind, periodOf } from '../../lib/days.js';
 import { useResource } from '../../lib/resource.js';
 import { useSignal } from '../../lib/signal.js';
-import type { FunnelMetrics, FunnelResult } from '../../lib/types.js';
+import type { CompareResult, ComparisonPeriod, FunnelMetrics } from '../../lib/types.js';
 
 const KINDS: readonly { kind: PeriodKind; label: MessageKey }[] = [
   { kind: 'day', label: 'reports.day' },
@@ -38,28 +41,25 @@ const ROWS: readonly { key: keyof FunnelMetrics; label: MessageKey; kind: Figure
   { key: 'triedBought', label: 'metric.triedBought', kind: 'int' },
 ];
 
-function funnel(period: Period, granularity: string): Promise<FunnelResult> {
-  return api.get<FunnelResult>(`/funnel${query({ from: period.from, to: period.to, granularity })}`);
+function funnel(period: Period, granularity: string): Promise<CompareResult> {
+  return api.get<CompareResult>(
+    `/funnel${query({ from: period.from, to: period.to, granularity, compare: 'previous,lastYear' })}`,
+  );
 }
 
 export function Reports() {
-  const { live, store, formats } = useApp();
+  const { live, store, formats, user } = useApp();
   const lang = useSignal(locale);
   const [kind, setKind] = useState<PeriodKind>('day');
   const [day, setDay] = useState(store.today);
+  const [openHours, setOpenHours] = useState(true);
   const granularity = BREAKDOWN[kind];
   const period = periodOf(kind, day);
-  const previous = previousPeriod(kind, period);
-  const lastYear = lastYearPeriod(kind, period);
 
   const data = useResource(
     async () => {
-      const [current, before, yearAgo] = await Promise.all([
-        funnel(period, granularity),
-        funnel(previous, 'day'),
-        funnel(lastYear, 'day'),
-      ]);
-      return { current, before, yearAgo };
+      const current = await funnel(period, granularity);
+      return { current, before: current.comparisons.previous, yearAgo: current.comparisons.lastYear };
     },
     { live, refreshOn: ['fact'], key: `${kind}:${day}` },
   );
@@ -69,7 +69,25 @@ export function Reports() {
     to: period.to,
     granularity,
     lang,
+    compare: 'previous,lastYear',
+    hours: openHours && kind === 'day' ? 'open' : undefined,
   })}`;
+  // The CSV export is for managers (gateway/auth/roles.ts): others do not see the button.
+  const mayExport = user.role === 'manager';
+  const describe = (c: ComparisonPeriod | undefined) => {
+    if (!c) return formats.decimal(null);
+    const range =
+      c.fromDay === c.toDay
+        ? formats.weekday(`${c.fromDay}T12:00:00Z`)
+        : t('reports.range', {
+            from: formats.day(`${c.fromDay}T12:00:00Z`),
+            to: formats.day(`${c.toDay}T12:00:00Z`),
+          });
+    const rule = t(`compare.rule.${c.rule}`);
+    return data.data?.current.asOf
+      ? t('compare.periodUntil', { range, time: formats.time(data.data.current.asOf), rule })
+      : t('compare.period', { range, rule });
+  };
 
   return (
     <>
@@ -99,18 +117,37 @@ export function Reports() {
             to: formats.day(`${period.to}T12:00:00Z`),
           })}
         </span>
-        <a class="button" href={csvHref} download data-export="csv">
-          {t('reports.export')}
-        </a>
+        {mayExport && (
+          <span class="export">
+            {kind === 'day' && (
+              <label class="check">
+                <input
+                  type="checkbox"
+                  checked={openHours}
+                  data-open-hours=""
+                  onChange={(e) => setOpenHours(e.currentTarget.checked)}
+                />
+                {t('reports.openHours')}
+              </label>
+            )}
+            <a class="button" href={csvHref} download data-export="csv" title={t('reports.exportNote')}>
+              {t('reports.export')}
+            </a>
+          </span>
+        )}
       </section>
       {data.error ? (
-        <ErrorBox message={data.error.message} onRetry={data.reload} />
+        <ErrorBox error={data.error} onRetry={data.reload} />
       ) : !data.data ? (
         <Loading />
       ) : (
         <>
           <section class="card" aria-labelledby="compare-title">
             <h2 id="compare-title">{t('reports.metric')}</h2>
+            <p class="muted compare-note" data-compare-note="">
+              <span data-compare="previous">{t('reports.previousIs', { period: describe(data.data.before) })}</span>{' '}
+              <span data-compare="lastYear">{t('reports.lastYearIs', { period: describe(data.data.yearAgo) })}</span>
+            </p>
             <div class="scroll">
               <table class="compare">
                 <thead>
@@ -123,21 +160,21 @@ export function Reports() {
                       {t('reports.previous')}
                     </th>
                     <th scope="col" class="num">
-                      {t('reports.change')}
+                      {t('reports.changePrevious')}
                     </th>
                     <th scope="col" class="num">
                       {t('reports.lastYear')}
                     </th>
                     <th scope="col" class="num">
-                      {t('reports.change')}
+                      {t('reports.changeLastYear')}
                     </th>
                   </tr>
                 </thead>
                 <tbody>
                   {ROWS.map((row) => {
                     const now = data.data?.current.totals[row.key] ?? null;
-                    const before = data.data?.before.totals[row.key] ?? null;
-                    const yearAgo = data.data?.yearAgo.totals[row.key] ?? null;
+                    const before = data.data?.before?.totals[row.key] ?? null;
+                    const yearAgo = data.data?.yearAgo?.totals[row.key] ?? null;
                     return (
                       <tr key={row.key} data-metric={row.key}>
                         <th scope="row">{t(row.label)}</th>
@@ -147,14 +184,14 @@ export function Reports() {
                         <td class="num" data-period="previous">
                           <Data raw={before}>{formatFigure(row.kind, before, formats)}</Data>
                         </td>
-                        <td class="num">
-                          <Data>{formats.delta(now, before)?.text ?? formats.decimal(null)}</Data>
+                        <td class="num" data-change="previous">
+                          <Change kind={row.kind} now={now} before={before} />
                         </td>
                         <td class="num" data-period="lastYear">
                           <Data raw={yearAgo}>{formatFigure(row.kind, yearAgo, formats)}</Data>
                         </td>
-                        <td class="num">
-                          <Data>{formats.delta(now, yearAgo)?.text ?? formats.decimal(null)}</Data>
+                        <td class="num" data-change="lastYear">
+                          <Change kind={row.kind} now={now} before={yearAgo} />
                         </td>
                       </tr>
                     );

@@ -1,5 +1,5 @@
 /** Fitting rooms: each room's live state and how long it has been in use, and today's sessions. */
-import { Data } from '../../components/Figures.js';
+import { Data, NumCell } from '../../components/Figures.js';
 import { ErrorBox, Loading } from '../../components/States.js';
 import { t } from '../../i18n/index.js';
 import { api } from '../../lib/api.js';
@@ -28,7 +28,7 @@ export function Rooms() {
   });
   const now = useTicker(1000);
 
-  if (rooms.error) return <ErrorBox message={rooms.error.message} onRetry={rooms.reload} />;
+  if (rooms.error) return <ErrorBox error={rooms.error} onRetry={rooms.reload} />;
   if (!rooms.data) return <Loading />;
   const sinceFetch = Math.max(0, now - rooms.data.fetchedAt);
   return (
@@ -51,6 +51,7 @@ export function Rooms() {
           </article>
         ))}
       </section>
+      <RoomFunnel rooms={rooms.data.rooms} />
       <section class="card" aria-labelledby="sessions-title">
         <h2 id="sessions-title">{t('rooms.todaySessions')}</h2>
         {sessions.data ? <SessionTable sessions={sessions.data.sessions} /> : <Loading />}
@@ -108,5 +109,62 @@ function SessionTable(props: { sessions: readonly TryOnSession[] }) {
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Per room: sessions → items tried → tried→bought, and the tried→bought rate. */
+function RoomFunnel(props: { rooms: readonly RoomState[] }) {
+  const { formats } = useApp();
+  const total = props.rooms.reduce(
+    (sum, r) => ({
+      room: t('rooms.total'),
+      sessions: sum.sessions + r.sessionsToday,
+      tried: sum.tried + r.itemsTriedToday,
+      bought: sum.bought + r.triedBoughtToday,
+    }),
+    { room: '', sessions: 0, tried: 0, bought: 0 },
+  );
+  const row = (key: string, label: preact.ComponentChildren, sessions: number, tried: number, bought: number) => (
+    <tr key={key} data-room-funnel={key}>
+      <th scope="row">{label}</th>
+      <NumCell value={sessions} />
+      <NumCell value={tried} />
+      <NumCell value={bought} />
+      <td class="num" data-metric="boughtRate">
+        <Data raw={tried === 0 ? null : bought / tried}>{formats.percent(tried === 0 ? null : bought / tried)}</Data>
+      </td>
+    </tr>
+  );
+  return (
+    <section class="card" aria-labelledby="room-funnel-title">
+      <h2 id="room-funnel-title">{t('rooms.funnel')}</h2>
+      <div class="scroll">
+        <table class="room-funnel">
+          <thead>
+            <tr>
+              <th scope="col">{t('rooms.room')}</th>
+              <th scope="col" class="num">
+                {t('rooms.sessions')}
+              </th>
+              <th scope="col" class="num">
+                {t('rooms.itemsTried')}
+              </th>
+              <th scope="col" class="num">
+                {t('rooms.triedBought')}
+              </th>
+              <th scope="col" class="num">
+                {t('rooms.boughtRate')}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rooms.map((r) =>
+              row(r.room, <Data>{r.room}</Data>, r.sessionsToday, r.itemsTriedToday, r.triedBoughtToday),
+            )}
+          </tbody>
+          <tfoot>{row('total', total.room, total.sessions, total.tried, total.bought)}</tfoot>
+        </table>
+      </div>
+    </section>
   );
 }

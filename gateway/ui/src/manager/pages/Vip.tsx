@@ -7,9 +7,10 @@ import { Data, NumCell } from '../../components/Figures.js';
 import { ErrorBox, Loading } from '../../components/States.js';
 import { Tx } from '../../components/Tx.js';
 import { knownKey, t } from '../../i18n/index.js';
-import { ApiError, api, query } from '../../lib/api.js';
+import { api, query } from '../../lib/api.js';
 import { canSeeMembers, useApp } from '../../lib/context.js';
 import { addDays } from '../../lib/days.js';
+import { errorText } from '../../lib/errors.js';
 import { stars, tierLabel } from '../../lib/format.js';
 import { useResource } from '../../lib/resource.js';
 import type { Invitation, InvitationReport, LiveSnapshot, OutcomeTotals, VipAlert } from '../../lib/types.js';
@@ -28,7 +29,9 @@ export function Vip() {
     <div class="vip">
       <section class="card" aria-labelledby="in-store-title">
         <h2 id="in-store-title">{t('vip.inStore')}</h2>
-        {!snapshot.data ? (
+        {snapshot.error ? (
+          <ErrorBox error={snapshot.error} onRetry={snapshot.reload} />
+        ) : !snapshot.data ? (
           <Loading />
         ) : snapshot.data.vipsInStore.length === 0 ? (
           <p class="muted">{t('app.empty')}</p>
@@ -49,7 +52,7 @@ export function Vip() {
       <section class="card" aria-labelledby="alerts-title">
         <h2 id="alerts-title">{t('vip.alerts')}</h2>
         {alerts.error ? (
-          <ErrorBox message={alerts.error.message} onRetry={alerts.reload} />
+          <ErrorBox error={alerts.error} onRetry={alerts.reload} />
         ) : !alerts.data ? (
           <Loading />
         ) : (
@@ -138,7 +141,7 @@ function Invitations() {
       setMember('');
       list.reload();
     } catch (err) {
-      setMessage({ ok: false, text: err instanceof ApiError ? err.message : String(err) });
+      setMessage({ ok: false, text: errorText(err) });
     }
   };
 
@@ -197,7 +200,9 @@ function Invitations() {
           )}
         </form>
       )}
-      {!list.data ? (
+      {list.error ? (
+        <ErrorBox error={list.error} onRetry={list.reload} />
+      ) : !list.data ? (
         <Loading />
       ) : list.data.invitations.length === 0 ? (
         <p class="muted">{t('app.empty')}</p>
@@ -256,7 +261,9 @@ function InvitationResults() {
   return (
     <section class="card" aria-labelledby="report-title">
       <h2 id="report-title">{t('vip.report')}</h2>
-      {!report.data ? (
+      {report.error ? (
+        <ErrorBox error={report.error} onRetry={report.reload} />
+      ) : !report.data ? (
         <Loading />
       ) : (
         <div class="two-col">
@@ -293,35 +300,37 @@ function OutcomeTable(props: {
     </tr>
   );
   return (
-    <table>
-      <caption>{props.title}</caption>
-      <thead>
-        <tr>
-          <th scope="col">
-            <span class="sr-only">{props.title}</span>
-          </th>
-          <th scope="col" class="num">
-            {t('vip.report.invited')}
-          </th>
-          <th scope="col" class="num">
-            {t('vip.report.arrived')}
-          </th>
-          <th scope="col" class="num">
-            {t('vip.report.tried')}
-          </th>
-          <th scope="col" class="num">
-            {t('vip.report.triedUnknown')}
-          </th>
-          <th scope="col" class="num">
-            {t('vip.report.bought')}
-          </th>
-          <th scope="col" class="num">
-            {t('vip.report.revenue')}
-          </th>
-        </tr>
-      </thead>
-      <tbody>{props.rows.map((r) => row(<Data>{r.label}</Data>, r, r.label))}</tbody>
-      <tfoot>{row(t('vip.report.total'), props.totals, 'total')}</tfoot>
-    </table>
+    <div class="scroll">
+      <table>
+        <caption>{props.title}</caption>
+        <thead>
+          <tr>
+            <th scope="col">
+              <span class="sr-only">{props.title}</span>
+            </th>
+            <th scope="col" class="num">
+              {t('vip.report.invited')}
+            </th>
+            <th scope="col" class="num">
+              {t('vip.report.arrived')}
+            </th>
+            <th scope="col" class="num">
+              {t('vip.report.tried')}
+            </th>
+            <th scope="col" class="num">
+              {t('vip.report.triedUnknown')}
+            </th>
+            <th scope="col" class="num">
+              {t('vip.report.bought')}
+            </th>
+            <th scope="col" class="num">
+              {t('vip.report.revenue')}
+            </th>
+          </tr>
+        </thead>
+        <tbody>{props.rows.map((r) => row(<Data>{r.label}</Data>, r, r.label))}</tbody>
+        <tfoot>{row(t('vip.report.total'), props.totals, 'total')}</tfoot>
+      </table>
+    </div>
   );
 }
