@@ -89,7 +89,7 @@ export function funnelCsv(
     header.push(zh ? `${label}开始时间` : `Start (${label})`);
     for (const m of METRICS) header.push(zh ? `${m.zh}（${label}）` : `${m.en} (${label})`);
   }
-  const lines = [header.map(quote).join(',')];
+  const lines = [header.map(csvCell).join(',')];
   for (const row of rows) {
     const cells = [
       excelTime(row.start, dateOnly),
@@ -101,7 +101,7 @@ export function funnelCsv(
       cells.push(other ? excelTime(other.start, dateOnly) : '');
       for (const m of METRICS) cells.push(other ? figure(m.kind, other.metrics[m.key]) : '');
     }
-    lines.push(cells.map(quote).join(','));
+    lines.push(cells.map(csvCell).join(','));
   }
   const totals = [zh ? '合计' : 'Total', '', ...METRICS.map((m) => figure(m.kind, result.totals[m.key]))];
   for (const c of comparisons) {
@@ -109,6 +109,6 @@ export function funnelCsv(
     totals.push('');
     for (const m of METRICS) totals.push(other ? figure(m.kind, other[m.key]) : '');
   }
-  lines.push(totals.map(quote).join(','));
+  lines.push(totals.map(csvCell).join(','));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
