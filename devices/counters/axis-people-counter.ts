@@ -337,4 +337,3 @@ export function httpDetail(status: number, url: URL): string {
   const hint = status === 401 || status === 403 ? ' (check the camera user name and password)' : '';
   return `HTTP ${status} from ${url.pathname}${hint}`;
 }
-
