@@ -2,6 +2,18 @@
 // Siblings (the gateway) import from here; devices/ imports only protocols/ and npm packages.
 export { Backoff, type BackoffOptions, sleep } from './backoff.js';
 export {
+  AxisPeopleCounter,
+  type AxisPeopleCounterOptions,
+  type PeopleCounterStats,
+} from './counters/axis-people-counter.js';
+export { DirtyDays, OrdinalLedger, ordinalCrossings } from './counters/count-ledger.js';
+export {
+  HIKVISION_ALERT_STREAM_PATH,
+  HikvisionPeopleCounter,
+  type HikvisionPeopleCounterOptions,
+  hikvisionCountingSearchPath,
+} from './counters/hikvision-people-counter.js';
+export {
   DeviceError,
   type DeviceErrorCode,
   DriverConfigError,
@@ -28,6 +40,7 @@ export {
   BeamTracker,
 } from './gpio/beam-counter.js';
 export { type GpioPin, type GpioPinFactory, gpioFix, onoffPinFactory, type PinValue } from './gpio/pin.js';
+export { type Credentials, DigestClient, pickChallenge } from './http/digest-client.js';
 export {
   IMPINJ_STREAM_PATH,
   ImpinjStreamClient,

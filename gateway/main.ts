@@ -28,7 +28,7 @@ import { type Clock, systemClock } from './clock/index.js';
 import type { GatewayConfig } from './config/index.js';
 import type { ReceiptIgnoredFact } from './correlate/index.js';
 import { Derivation } from './derive/index.js';
-import { type DriverHost, Drivers } from './drivers/drivers.js';
+import { type CounterTiming, type DriverHost, Drivers } from './drivers/drivers.js';
 import { DeviceRegistry } from './health/registry.js';
 import { GroupCommit, Ingest } from './ingest/index.js';
 import { StorageHealth } from './ingest/storage-health.js';
@@ -55,6 +55,8 @@ export interface GatewayOptions {
   readonly log?: Logger;
   /** GPIO backend for beam counters (tests inject a double; default onoff). */
   readonly openPin?: GpioPinFactory;
+  /** Network people counter timings (tests shorten them). */
+  readonly counterTiming?: CounterTiming;
   /** How often the clock's passing is fed to correlation (ms of real time). */
   readonly tickEveryMs?: number;
 }
@@ -198,6 +200,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       feed.publish('device.link', { device, ...status });
     },
     ...(options.openPin ? { openPin: options.openPin } : {}),
+    ...(options.counterTiming ? { counterTiming: options.counterTiming } : {}),
   };
   const drivers = new Drivers(driverHost);
   const live = new LiveView({

@@ -34,6 +34,12 @@ export interface DoorCrossingEvent extends EventBase {
   readonly zone: string;
   readonly dir: 'in' | 'out';
   readonly n: number;
+  /**
+   * Counters that report per period (network people counters, backfilled history): the
+   * crossings happened somewhere in [ts, ts + period), in ms. Absent or 0: at `ts`. Staff
+   * exclusion matches badge passages against the whole period (gateway/correlate).
+   */
+  readonly period?: number | undefined;
 }
 
 export interface DoorTotalsEvent extends EventBase {

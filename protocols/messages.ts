@@ -30,6 +30,8 @@ export const DoorCrossingMsg = Type.Object({
   door: Name,
   dir: Type.Union([Type.Literal('in'), Type.Literal('out')]),
   n: Type.Integer({ minimum: 1, maximum: 1000 }),
+  /** Optional: the crossings happened in [ts, ts + period seconds) (a counter reporting per period). */
+  period: Type.Optional(Type.Integer({ minimum: 0, maximum: 3600 })),
 });
 
 export const DoorTotalsMsg = Type.Object({

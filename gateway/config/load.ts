@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { parse as parseYaml } from 'yaml';
+import { isTimeZone } from '../../protocols/index.js';
 import { DEFAULT_CONFIG_YAML, DEMO_HTTP_USERS } from './defaults.js';
 import { parseDuration } from './duration.js';
 import { ConfigFile, DeviceConfig } from './schema.js';
@@ -165,6 +166,14 @@ function semanticProblems(file: ConfigFile): string[] {
     if (device.transport === 'mqtt' && (device.username === undefined) !== (device.passwordHash === undefined)) {
       problems.push(`/devices/${id}: username and passwordHash go together`);
     }
+    if (device.transport === 'hikvision-isapi' || device.transport === 'axis-vapix') {
+      if ((device.password === undefined) === (device.passwordFile === undefined)) {
+        problems.push(`/devices/${id}: give either password or passwordFile`);
+      }
+      if (device.timezone !== undefined && !isTimeZone(device.timezone)) {
+        problems.push(`/devices/${id}/timezone: unknown IANA time zone ${JSON.stringify(device.timezone)}`);
+      }
+    }
     if ('zone' in device && device.kind === 'door-counter') {
       const kind = file.zones[device.zone]?.kind;
       if (kind !== undefined && kind !== 'entrance' && kind !== 'outside') {
@@ -222,7 +231,14 @@ function resolveConfig(file: ConfigFile, baseDir: string): GatewayConfig {
     },
     dataDir,
     zones: file.zones,
-    devices: file.devices,
+    devices: Object.fromEntries(
+      Object.entries(file.devices).map(([id, d]) => [
+        id,
+        'passwordFile' in d && d.passwordFile !== undefined
+          ? { ...d, passwordFile: resolve(baseDir, d.passwordFile) }
+          : d,
+      ]),
+    ),
     staffBadges: (file.staff?.badges ?? []).map((b) => b.toUpperCase()),
     correlation: {
       minDwellMs: ms(c.minDwell, '20s'),

@@ -69,6 +69,41 @@ const GpioDoorCounter = Type.Object(
   },
   { additionalProperties: false },
 );
+/**
+ * A network people counter the gateway reads itself over HTTP with digest auth
+ * (devices/counters/): a Hikvision camera's ISAPI or an AXIS People Counter's VAPIX API.
+ */
+const NetworkCounter = {
+  kind: Type.Literal('door-counter'),
+  /** Camera base URL, e.g. http://192.168.1.64. */
+  url: Type.String({ pattern: '^https?://' }),
+  username: Type.String({ minLength: 1, maxLength: 64 }),
+  /** The camera user's password, or a file holding it (one of the two). */
+  password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  passwordFile: Type.Optional(Type.String({ minLength: 1 })),
+  door: Id,
+  zone: Id,
+  /** IANA zone of the camera's clock. Default: the store's timezone. */
+  timezone: Type.Optional(Type.String({ minLength: 1 })),
+};
+const HikvisionDoorCounter = Type.Object(
+  {
+    ...NetworkCounter,
+    transport: Type.Literal('hikvision-isapi'),
+    /** Video input channel that counts. Default 1. */
+    channel: Type.Optional(Type.Integer({ minimum: 1, maximum: 256 })),
+  },
+  { additionalProperties: false },
+);
+const AxisDoorCounter = Type.Object(
+  {
+    ...NetworkCounter,
+    transport: Type.Literal('axis-vapix'),
+    /** How often live-sum.json is read. Default 5s. */
+    pollInterval: Type.Optional(Duration),
+  },
+  { additionalProperties: false },
+);
 const Antennas = Type.Record(Type.String({ pattern: '^[0-9]{1,2}$' }), Id);
 const MqttRfidReader = Type.Object(
   {
@@ -142,6 +177,8 @@ export const DeviceConfig = Type.Union([
   MqttDoorCounter,
   SerialDoorCounter,
   GpioDoorCounter,
+  HikvisionDoorCounter,
+  AxisDoorCounter,
   MqttRfidReader,
   SerialRfidReader,
   StreamRfidReader,

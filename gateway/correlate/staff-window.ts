@@ -7,6 +7,12 @@
  * several tag.seen) forms one passage: reads of the same badge less than staffWindow apart
  * merge. One passage excuses one `in`, the nearest in time (earliest on ties); held ins are
  * decided in time order, so the first crossing claims the badge.
+ *
+ * An `in` counted over a period (a network counter's statistics period, a backfilled history
+ * interval: `door.crossing` with `period`) happened somewhere in [ts, ts + period): it is held
+ * until the period's end + staffWindow, and each badge passage within staffWindow of the
+ * period excuses one of its `n` (nearest first, so one inside the period before one just
+ * outside it). Its visitors are n − staff, never below 0 since a passage excuses one in only.
  */
 import type { Fact } from './facts.js';
 import { asArray, asNumber, asRecord, SnapshotError } from './snapshot-util.js';
@@ -22,6 +28,8 @@ interface BadgePassage {
 
 /** Passages are kept this long after their last read, for crossings that arrive late. */
 const PASSAGE_RETENTION_MS = 10 * 60_000;
+/** Longest period an `in` may cover (longer ones are clamped): history intervals are ≤ 1 h. */
+export const MAX_PERIOD_MS = 60 * 60_000;
 
 /** Held-in ring capacity when empty (a power of two); it doubles when full, halves when a quarter full. */
 const MIN_CAPACITY = 16;
@@ -42,6 +50,8 @@ export interface HeldColumns {
   readonly door: number[];
   readonly zone: number[];
   readonly n: number[];
+  /** Period of each held in (ms); absent when none has one (snapshots before periods). */
+  period?: number[];
 }
 
 /** A held in as snapshots before the columns held it (still restored). */
@@ -71,6 +81,9 @@ export class StaffWindow implements Timed {
   private heldN = new Float64Array(MIN_CAPACITY);
   private heldDeadline = new Float64Array(MIN_CAPACITY);
   private heldSeq = new Float64Array(MIN_CAPACITY);
+  private heldPeriod = new Float64Array(MIN_CAPACITY);
+  /** Held ins with a period: while there are some, passages they may need are not pruned. */
+  private periodHeld = 0;
   private head = 0;
   private count = 0;
   /** Door and zone names by index; never shrinks (indices in the ring stay valid). */
@@ -97,8 +110,11 @@ export class StaffWindow implements Timed {
     this.passages.push({ zone, badge, first, last, used: false });
   }
 
-  holdIn(ts: number, door: string, zone: string, n: number): void {
-    this.insertHeld(ts, this.intern(door), this.intern(zone), n, ts + this.windowMs + this.settleMs, this.seq++);
+  /** An `in` of n people at ts, or over [ts, ts + period) when period > 0. */
+  holdIn(ts: number, door: string, zone: string, n: number, period = 0): void {
+    const p = Math.min(MAX_PERIOD_MS, Math.max(0, period));
+    const deadline = ts + p + this.windowMs + this.settleMs;
+    this.insertHeld(ts, this.intern(door), this.intern(zone), n, deadline, this.seq++, p);
   }
 
   nextDeadline(): number {
@@ -149,7 +165,15 @@ export class StaffWindow implements Timed {
   }
 
   /** Crossings come nearly in time order: search from the end. */
-  private insertHeld(ts: number, door: number, zone: number, n: number, deadline: number, seq: number): void {
+  private insertHeld(
+    ts: number,
+    door: number,
+    zone: number,
+    n: number,
+    deadline: number,
+    seq: number,
+    period = 0,
+  ): void {
     if (this.count === this.heldTs.length) this.resize(this.heldTs.length * 2);
     const mask = this.heldTs.length - 1;
     const deadlines = this.heldDeadline;
@@ -175,6 +199,8 @@ export class StaffWindow implements Timed {
     this.heldN[slot] = n;
     this.heldDeadline[slot] = deadline;
     this.heldSeq[slot] = seq;
+    this.heldPeriod[slot] = period;
+    if (period > 0) this.periodHeld++;
     this.count++;
   }
 
@@ -185,6 +211,7 @@ export class StaffWindow implements Timed {
     this.heldN[to] = this.heldN[from] as number;
     this.heldDeadline[to] = this.heldDeadline[from] as number;
     this.heldSeq[to] = this.heldSeq[from] as number;
+    this.heldPeriod[to] = this.heldPeriod[from] as number;
   }
 
   /** New columns of `capacity` slots (a power of two, >= count) holding the ring from slot 0. */
@@ -203,6 +230,7 @@ export class StaffWindow implements Timed {
     this.heldN = copy(this.heldN, new Float64Array(capacity));
     this.heldDeadline = copy(this.heldDeadline, new Float64Array(capacity));
     this.heldSeq = copy(this.heldSeq, new Float64Array(capacity));
+    this.heldPeriod = copy(this.heldPeriod, new Float64Array(capacity));
     this.head = 0;
   }
 
@@ -212,9 +240,11 @@ export class StaffWindow implements Timed {
     const door = this.names[this.heldDoor[slot] as number] as string;
     const zone = this.names[this.heldZone[slot] as number] as string;
     const n = this.heldN[slot] as number;
+    const period = this.heldPeriod[slot] as number;
+    if (period > 0) this.periodHeld--;
     let staff = 0;
     while (staff < n) {
-      const passage = this.nearestUnused(ts, zone);
+      const passage = this.nearestUnused(ts, ts + period, zone);
       if (!passage) break;
       passage.used = true;
       staff++;
@@ -223,12 +253,13 @@ export class StaffWindow implements Timed {
     if (staff > 0) out.push({ type: 'staff.in', ts, door, zone, n: staff });
   }
 
-  private nearestUnused(ts: number, zone: string): BadgePassage | undefined {
+  /** The unused passage in `zone` nearest to the time span [from, to] (a point when equal). */
+  private nearestUnused(from: number, to: number, zone: string): BadgePassage | undefined {
     let best: BadgePassage | undefined;
     let bestDistance = NEVER;
     for (const p of this.passages) {
       if (p.used || p.zone !== zone) continue;
-      const distance = ts < p.first ? p.first - ts : ts > p.last ? ts - p.last : 0;
+      const distance = to < p.first ? p.first - to : from > p.last ? from - p.last : 0;
       if (distance > this.windowMs) continue;
       if (distance < bestDistance || (distance === bestDistance && best && p.first < best.first)) {
         best = p;
@@ -241,7 +272,17 @@ export class StaffWindow implements Timed {
   private prune(now: number): void {
     const first = this.passages[0];
     if (first === undefined || first.last + PASSAGE_RETENTION_MS >= now) return;
-    this.passages = this.passages.filter((p) => p.last + PASSAGE_RETENTION_MS >= now);
+    let keepFrom = now - PASSAGE_RETENTION_MS;
+    if (this.periodHeld > 0) {
+      // A held period may reach back further than the retention: keep what it can claim.
+      const mask = this.heldTs.length - 1;
+      for (let i = 0; i < this.count; i++) {
+        const s = (this.head + i) & mask;
+        if ((this.heldPeriod[s] as number) > 0)
+          keepFrom = Math.min(keepFrom, (this.heldTs[s] as number) - this.windowMs);
+      }
+    }
+    this.passages = this.passages.filter((p) => p.last >= keepFrom);
   }
 
   snapshot(): StaffWindowSnapshot {
@@ -291,6 +332,10 @@ export class StaffWindow implements Timed {
       cols.zone.push(this.heldZone[s] as number);
       cols.n.push(this.heldN[s] as number);
     }
+    if (this.periodHeld > 0) {
+      cols.period = [];
+      for (let i = 0; i < this.count; i++) cols.period.push(this.heldPeriod[(this.head + i) & mask] as number);
+    }
     return cols;
   }
 
@@ -332,7 +377,8 @@ export class StaffWindow implements Timed {
     const door = column('door');
     const zone = column('zone');
     const n = column('n');
-    if ([deadline, seq, door, zone, n].some((c) => c.length !== ts.length)) {
+    const period = held.period === undefined ? undefined : column('period');
+    if ([deadline, seq, door, zone, n, ...(period ? [period] : [])].some((c) => c.length !== ts.length)) {
       throw new SnapshotError('staff.held: columns of different lengths');
     }
     const name = (index: unknown, what: string): number => {
@@ -347,7 +393,8 @@ export class StaffWindow implements Timed {
       const t = diff ? prevTs + asNumber(ts[i], 'ts') : asNumber(ts[i], 'ts');
       const q = diff ? prevSeq + asNumber(seq[i], 'seq') : asNumber(seq[i], 'seq');
       const d = diff ? t + asNumber(deadline[i], 'deadline') : asNumber(deadline[i], 'deadline');
-      this.insertHeld(t, name(door[i], 'door'), name(zone[i], 'zone'), asNumber(n[i], 'n'), d, q);
+      const p = period ? asNumber(period[i], 'period') : 0;
+      this.insertHeld(t, name(door[i], 'door'), name(zone[i], 'zone'), asNumber(n[i], 'n'), d, q, p);
       prevTs = t;
       prevSeq = q;
     }

@@ -6,6 +6,8 @@
  *   exit facts at once; both move occupancy (all ins, staff too, since staff also go out).
  * - Counters at `outside` zones count passers-by in either direction.
  * - Counters in other zones are ignored.
+ * - A crossing with a `period` (network counters' period counts and backfilled history) is
+ *   held over its whole period: staff badge passages of the same period excuse its ins.
  * - A counter that sends `door.crossing` is counted from its crossings; its `door.totals`
  *   then only keep the base (and report restarts), or every crossing would count twice.
  *   Totals are counted for counters that send totals alone (e.g. polled serial counters).
@@ -49,7 +51,7 @@ export class Visits implements Timed {
   crossing(e: DoorCrossingEvent, out: Fact[]): void {
     if (e.n <= 0) return;
     this.crossingDevices.add(e.device);
-    this.count(e.ts, e.door, e.zone, e.dir === 'in' ? e.n : 0, e.dir === 'out' ? e.n : 0, out);
+    this.count(e.ts, e.door, e.zone, e.dir === 'in' ? e.n : 0, e.dir === 'out' ? e.n : 0, out, e.period ?? 0);
   }
 
   doorTotals(e: DoorTotalsEvent, out: Fact[]): void {
@@ -90,11 +92,11 @@ export class Visits implements Timed {
     if (this.occupancy.nextDeadline() <= deadline) this.occupancy.fire(deadline, out);
   }
 
-  private count(ts: number, door: string, zone: string, ins: number, outs: number, out: Fact[]): void {
+  private count(ts: number, door: string, zone: string, ins: number, outs: number, out: Fact[], period = 0): void {
     if (ins <= 0 && outs <= 0) return;
     const kind = this.config.zoneKinds.get(zone);
     if (kind === 'entrance') {
-      if (ins > 0) this.staff.holdIn(ts, door, zone, ins);
+      if (ins > 0) this.staff.holdIn(ts, door, zone, ins, period);
       this.occupancy.apply(ts, ins, outs, out);
       if (outs > 0) out.push({ type: 'exit', ts, door, zone, n: outs });
     } else if (kind === 'outside') {

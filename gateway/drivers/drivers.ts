@@ -1,20 +1,25 @@
 /**
  * Starts a Source (devices/) for every configured device the gateway reads itself — serial
- * door counters and R2000 readers, GPIO beam counters, Impinj HTTP streams — and feeds
+ * door counters and R2000 readers, GPIO beam counters, Impinj HTTP streams, Hikvision and
+ * AXIS network people counters — and feeds
  * their events into ingest. A failing device degrades and is reported; it never takes the
  * gateway down.
  */
+import { readFileSync } from 'node:fs';
 import {
+  AxisPeopleCounter,
+  type BackoffOptions,
   createDeviceSource,
   type DriverConfig,
   type DriverContext,
   type GpioPinFactory,
+  HikvisionPeopleCounter,
   ImpinjStreamClient,
   type Source,
   type SourceStatus,
 } from '../../devices/index.js';
 import type { Clock } from '../clock/index.js';
-import type { GatewayConfig } from '../config/index.js';
+import { type GatewayConfig, parseDuration } from '../config/index.js';
 import type { Ingest } from '../ingest/index.js';
 import type { Logger } from '../log.js';
 
@@ -27,6 +32,16 @@ export interface DriverHost {
   readonly onStatus: (device: string, status: SourceStatus) => void;
   /** GPIO backend (tests inject a double; default onoff). */
   readonly openPin?: GpioPinFactory;
+  /** Network people counter timings (tests shorten them; the defaults suit a store). */
+  readonly counterTiming?: CounterTiming;
+}
+
+export interface CounterTiming {
+  readonly backfillEveryMs?: number;
+  readonly statusEveryMs?: number;
+  readonly stallMs?: number;
+  readonly timeoutMs?: number;
+  readonly backoff?: BackoffOptions;
 }
 
 export function driverContext(host: DriverHost, device: string): DriverContext {
@@ -69,6 +84,8 @@ export class Drivers {
             ? { auth: { username: config.username, password: config.password } }
             : {}),
         });
+      } else if (config.transport === 'hikvision-isapi' || config.transport === 'axis-vapix') {
+        source = this.peopleCounter(ctx, device, config);
       }
       if (!source) continue;
       this.sources.push(source);
@@ -77,6 +94,49 @@ export class Drivers {
         this.host.onStatus(device, { state: 'error', detail: String((err as Error).message ?? err), reconnects: 0 });
       });
     }
+  }
+
+  /** A Hikvision or AXIS people counter; a password file that cannot be read is an error status. */
+  private peopleCounter(
+    ctx: DriverContext,
+    device: string,
+    config: Extract<GatewayConfig['devices'][string], { transport: 'hikvision-isapi' | 'axis-vapix' }>,
+  ): Source | undefined {
+    let password = config.password;
+    if (password === undefined && config.passwordFile !== undefined) {
+      try {
+        password = readFileSync(config.passwordFile, 'utf8').replace(/\r?\n$/, '');
+      } catch (err) {
+        const detail = `cannot read passwordFile ${config.passwordFile}: ${(err as Error).message}`;
+        this.host.log.error({ device, err }, 'people counter password unreadable');
+        this.host.onStatus(device, { state: 'error', detail, reconnects: 0 });
+        return undefined;
+      }
+    }
+    const t = this.host.counterTiming ?? {};
+    const common = {
+      url: config.url,
+      auth: { username: config.username, password: password ?? '' },
+      door: config.door,
+      zone: config.zone,
+      timeZone: config.timezone ?? this.host.config.store.timezone,
+      skewBoundMs: this.host.config.correlation.skewBoundMs,
+      ...(t.backfillEveryMs !== undefined ? { backfillEveryMs: t.backfillEveryMs } : {}),
+      ...(t.statusEveryMs !== undefined ? { statusEveryMs: t.statusEveryMs } : {}),
+      ...(t.timeoutMs !== undefined ? { timeoutMs: t.timeoutMs } : {}),
+      ...(t.backoff ? { backoff: t.backoff } : {}),
+    };
+    if (config.transport === 'hikvision-isapi') {
+      return new HikvisionPeopleCounter(ctx, {
+        ...common,
+        ...(config.channel !== undefined ? { channel: config.channel } : {}),
+        ...(t.stallMs !== undefined ? { stallMs: t.stallMs } : {}),
+      });
+    }
+    return new AxisPeopleCounter(ctx, {
+      ...common,
+      ...(config.pollInterval !== undefined ? { pollMs: parseDuration(config.pollInterval) } : {}),
+    });
   }
 
   async stop(): Promise<void> {

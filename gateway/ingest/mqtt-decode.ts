@@ -104,6 +104,8 @@ export function decodeMqttInput(topic: string, payload: Uint8Array, rxTs: number
             zone: device.zone,
             dir: msg.dir,
             n: msg.n,
+            // Always present (undefined when absent, dropped by JSON) so every crossing has one shape.
+            period: msg.period === undefined ? undefined : msg.period * 1000,
           })
         : ok(deviceId, {
             device: deviceId,

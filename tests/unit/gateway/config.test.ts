@@ -116,6 +116,32 @@ describe('config', () => {
     expect(problems).toContain('/devices/pos-1: unknown kind/transport "toaster"/"mqtt"');
   });
 
+  it('takes network people counters, with a password or a password file (resolved), not both or neither', () => {
+    const withCounters = (hik: string, axis: string) =>
+      DESIGN_EXAMPLE.replace(
+        '  pos-1:',
+        `  hik-1: { kind: door-counter, transport: hikvision-isapi, url: "http://192.168.1.64", username: admin, ${hik}door: main, zone: entrance }\n` +
+          `  axis-1: { kind: door-counter, transport: axis-vapix, url: "http://192.168.0.90", username: viewer, ${axis}door: side, zone: entrance }\n  pos-1:`,
+      );
+    const ok = parseConfig(
+      withCounters('passwordFile: secrets/hik, channel: 2, ', 'password: pw, pollInterval: 2s, '),
+      '/etc/gw/test.yaml',
+      {},
+      '/etc/gw',
+    );
+    expect(ok.devices['hik-1']).toMatchObject({
+      transport: 'hikvision-isapi',
+      channel: 2,
+      passwordFile: '/etc/gw/secrets/hik',
+    });
+    expect(ok.devices['axis-1']).toMatchObject({ transport: 'axis-vapix', password: 'pw', pollInterval: '2s' });
+    expect(problemsOf(withCounters('', 'password: a, passwordFile: b, timezone: Mars/Base, '))).toEqual([
+      '/devices/hik-1: give either password or passwordFile',
+      '/devices/axis-1: give either password or passwordFile',
+      '/devices/axis-1/timezone: unknown IANA time zone "Mars/Base"',
+    ]);
+  });
+
   it('reports YAML syntax errors', () => {
     expect(problemsOf('version: 1\nstore: {')[0]).toMatch(/not valid YAML/);
   });
