@@ -98,7 +98,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const journal = new Journal(db);
   const rejected = new RejectedStore(db);
   const reference = new ReferenceData(db);
-  const alerts = new AlertStore(db, reference, { now: () => clock.now(), maxAgeMs: config.alerts.maxAgeMs });
+  const alerts = new AlertStore(db, reference, {
+    now: () => clock.now(),
+    maxAgeMs: config.alerts.maxAgeMs,
+    realertAfterMs: config.correlation.realertAfterMs,
+  });
   reference.onErase((ids) => alerts.erase(ids));
   const invitations = new InvitationStore(db);
   // The device registry is created below; the upstream asks it only when reporting health.

@@ -6,7 +6,9 @@
  * replayed day) is kept with `late: true` and never pushed. When late input recomputes
  * derived state (gateway/derive), alerts are taken back and derived again: the same
  * arrival keeps its row, its ack and its push; an arrival that is no longer derived goes,
- * unless staff already got it (pushed) or took it (acked).
+ * and if staff already got it (pushed) or took it (acked), the visit's alert as derived
+ * now (same member within realertAfter) takes over that push and ack. Only a pushed or
+ * acked alert with no such successor stays as it was.
  */
 import type { Fact, VipArrivalFact } from '../correlate/index.js';
 import type { Db } from '../journal/index.js';
@@ -37,6 +39,15 @@ interface AlertRow {
   pushed_at: number | null;
 }
 
+interface RetractedRow {
+  id: string;
+  ts: number;
+  member: string;
+  pushed_at: number | null;
+  acked_by: string | null;
+  acked_at: number | null;
+}
+
 /** Marks alerts a rewind took back until they are derived again. */
 const RETRACTED = -1;
 
@@ -56,19 +67,38 @@ export class AlertStore {
   private readonly rederived;
   private readonly retractFrom;
   private readonly dropRetracted;
+  private readonly selectRetractedHandled;
+  private readonly selectSameVisit;
+  private readonly inherit;
+  private readonly deleteOne;
   private readonly markPushed;
   private readonly selectPushedNear;
 
   constructor(
     db: Db,
     reference: ReferenceData,
-    private readonly timing: { readonly now: () => number; readonly maxAgeMs: number },
+    private readonly timing: { readonly now: () => number; readonly maxAgeMs: number; readonly realertAfterMs: number },
   ) {
     this.profiles = new ProfileBuilder(db, reference);
     this.insert = db.prepare('INSERT INTO alerts (id, ts, member, body, epoch, late) VALUES (?, ?, ?, ?, ?, ?)');
     this.exists = db.prepare('SELECT 1 FROM alerts WHERE id = ?').pluck();
     this.rederived = db.prepare('UPDATE alerts SET epoch = ? WHERE id = ?');
     this.retractFrom = db.prepare(`UPDATE alerts SET epoch = ${RETRACTED} WHERE epoch >= ?`);
+    this.selectRetractedHandled = db.prepare(
+      `SELECT id, ts, member, pushed_at, acked_by, acked_at FROM alerts
+       WHERE epoch = ${RETRACTED} AND (pushed_at IS NOT NULL OR acked_by IS NOT NULL)`,
+    );
+    this.selectSameVisit = db
+      .prepare(
+        `SELECT id FROM alerts WHERE member = ? AND epoch != ${RETRACTED} AND ts > ? AND ts < ?
+         ORDER BY abs(ts - ?) LIMIT 1`,
+      )
+      .pluck();
+    this.inherit = db.prepare(
+      `UPDATE alerts SET pushed_at = COALESCE(pushed_at, ?), late = CASE WHEN ? IS NULL THEN late ELSE 0 END,
+         acked_by = COALESCE(acked_by, ?), acked_at = COALESCE(acked_at, ?) WHERE id = ?`,
+    );
+    this.deleteOne = db.prepare('DELETE FROM alerts WHERE id = ?');
     this.dropRetracted = db.prepare(
       `DELETE FROM alerts WHERE epoch = ${RETRACTED} AND pushed_at IS NULL AND acked_by IS NULL`,
     );
@@ -121,6 +151,15 @@ export class AlertStore {
 
   /** After the rewind: alerts no longer derived go, unless pushed or acknowledged. */
   afterRewind(): void {
+    // Staff got (or took) an alert whose arrival moved (an earlier read came late): the
+    // visit's alert as derived now carries that push and ack, and the old row goes.
+    const r = this.timing.realertAfterMs;
+    for (const old of this.selectRetractedHandled.all() as RetractedRow[]) {
+      const current = this.selectSameVisit.get(old.member, old.ts - r, old.ts + r, old.ts) as string | undefined;
+      if (current === undefined) continue;
+      this.inherit.run(old.pushed_at, old.pushed_at, old.acked_by, old.acked_at, current);
+      this.deleteOne.run(old.id);
+    }
     this.dropRetracted.run();
   }
 

@@ -141,6 +141,21 @@ describe('order independence: the same day, whatever the delivery', () => {
     );
   }, 600_000);
 
+  it('an app check-in pushed live, then the earlier card read flushed: one alert for the visit', () => {
+    // Found by the property above (these lateness values, this day): the arrival moves to
+    // the card read; the pushed alert of the app check-in hands its push over instead of
+    // staying as a second alert.
+    const plan = new Map<string, DeviceLateness>([
+      ['pos-1', { batchMs: 15 * MINUTE, delayMs: 13_234 }],
+      ['pos-2', { delayMs: 14_603 }],
+      ['rfid-fr', { outage: { from: 1794971163885, to: 1794976383885 } }],
+      ['street-1', { batchMs: MINUTE, delayMs: 9 }],
+    ]);
+    const late = derive(plan, 0.45168018937648596);
+    expectSameDay(late, inOrder);
+    expect(late.pushed.length).toBeGreaterThan(0);
+  }, 300_000);
+
   it('the fitting-room reader flushes its first hour after the rest of the day, killed mid-flush', () => {
     const plan = new Map([['rfid-fr', { outage: { from, to: from + HOUR } }]]);
     expectSameDay(derive(plan), inOrder);

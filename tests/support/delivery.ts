@@ -165,6 +165,7 @@ export class DerivationRig {
     this.alerts = new AlertStore(this.db, this.reference, {
       now: () => this.clock.now(),
       maxAgeMs: this.config.alerts.maxAgeMs,
+      realertAfterMs: this.config.correlation.realertAfterMs,
     });
     const alerts = this.alerts;
     this.derivation = Derivation.open({
