@@ -309,13 +309,14 @@ export class Derivation implements CommitHook<DerivedBatch> {
       derived += pending.length;
       pending = [];
     };
+    const recentFrom = Math.max(horizon, ctx.journal.lastTs()) - RECENT_MS;
     for (const row of ctx.journal.readInEventOrder(target.position)) {
       this.feed(row.event, pending);
       this.applied = { ts: row.event.ts, seq: row.seq };
       if (row.seq > this.appliedSeq) this.appliedSeq = row.seq;
       this.inputsSinceCheckpoint++;
       inputs++;
-      if (this.checkpointDue(horizon, false)) {
+      if (this.checkpointDue(recentFrom, false)) {
         flush();
         this.checkpointNow();
       }
@@ -358,10 +359,13 @@ export class Derivation implements CommitHook<DerivedBatch> {
     this.checkpointAt = performance.now();
   }
 
-  /** Every checkpointEveryInputs inputs or checkpointEveryMs of event time (hourly far from the horizon). */
-  private checkpointDue(horizon: number, live: boolean): boolean {
+  /**
+   * Every checkpointEveryInputs inputs or checkpointEveryMs of event time from `recentFrom`
+   * on; hourly before it (a rebuild goes through months the clock left behind).
+   */
+  private checkpointDue(recentFrom: number, live: boolean): boolean {
     if (this.inputsSinceCheckpoint === 0 || this.pendingFrom !== undefined) return false;
-    const recent = this.applied.ts >= horizon - RECENT_MS;
+    const recent = this.applied.ts >= recentFrom;
     if (!recent) return Math.floor(this.applied.ts / HOUR_MS) !== Math.floor(this.checkpointTs / HOUR_MS);
     const everyInputs = this.ctx.checkpointEveryInputs ?? 2000;
     const everyMs = this.ctx.checkpointEveryMs ?? 10_000;
@@ -370,7 +374,7 @@ export class Derivation implements CommitHook<DerivedBatch> {
   }
 
   private maybeCheckpoint(): void {
-    if (!this.checkpointDue(this.applied.ts, true)) return;
+    if (!this.checkpointDue(Number.MIN_SAFE_INTEGER, true)) return;
     this.checkpointNow();
     if (performance.now() - this.prunedAt >= PRUNE_EVERY_MS) this.prune();
   }

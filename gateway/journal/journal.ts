@@ -16,6 +16,7 @@ export class Journal {
   private readonly selectFrom;
   private readonly selectMaxSeq;
   private readonly selectInEventOrder;
+  private readonly selectMaxTs;
 
   constructor(private readonly db: Db) {
     this.insert = db.prepare(
@@ -23,6 +24,7 @@ export class Journal {
     );
     this.selectFrom = db.prepare('SELECT seq, body FROM journal WHERE seq > ? ORDER BY seq LIMIT ?');
     this.selectMaxSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM journal');
+    this.selectMaxTs = db.prepare('SELECT MAX(ts) FROM journal').pluck();
     // Event-time order, ties in arrival order: the order derivation applies events in.
     this.selectInEventOrder = db.prepare(
       'SELECT seq, body FROM journal INDEXED BY journal_ts WHERE (ts, seq) > (?, ?) ORDER BY ts, seq LIMIT ?',
@@ -33,6 +35,11 @@ export class Journal {
   append(event: JournalEvent): number | undefined {
     const info = this.insert.run(event.device, event.id, event.type, event.ts, event.rxTs, JSON.stringify(event));
     return info.changes === 1 ? Number(info.lastInsertRowid) : undefined;
+  }
+
+  /** The newest event time journaled (0 when empty). */
+  lastTs(): number {
+    return (this.selectMaxTs.get() as number | null) ?? 0;
   }
 
   lastSeq(): number {
