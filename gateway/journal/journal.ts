@@ -16,7 +16,7 @@ export class Journal {
   private readonly selectFrom;
   private readonly selectMaxSeq;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.insert = db.prepare(
       'INSERT OR IGNORE INTO journal (device, msg_id, type, ts, rx_ts, body) VALUES (?, ?, ?, ?, ?, ?)',
     );
