@@ -24,7 +24,8 @@ PATH="$PATH:/usr/sbin"
 
 has_cjk_font() {
   if command -v fc-list >/dev/null 2>&1; then
-    fc-list :lang=zh family 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"
+    # Not grep -q: it would quit early, fc-list would die of SIGPIPE and pipefail would say "no font".
+    fc-list :lang=zh family 2>/dev/null | grep -i "wenquanyi\|noto sans cjk" >/dev/null
   else
     compgen -G "/usr/share/fonts/truetype/wqy/*.tt[cf]" >/dev/null ||
       compgen -G "/usr/share/fonts/opentype/noto/NotoSansCJK*" >/dev/null
