@@ -9,6 +9,8 @@ export default defineConfig({
     // Integration tests spawn brokers, gateways and ptys; two cores cannot run many at once.
     maxWorkers: 2,
     pool: 'forks',
+    // Debian installs nats-server in /usr/sbin, which a non-root user's PATH leaves out.
+    env: { PATH: `${process.env.PATH ?? ''}:/usr/sbin` },
     // The dashboard tests load the built UI: build it once per run (about a second).
     globalSetup: ['tests/support/build-ui.ts'],
   },

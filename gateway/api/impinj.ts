@@ -16,7 +16,7 @@ export function impinjWebhookRoutes(host: DriverHost, config: GatewayConfig) {
       scoped.post('/ingest/impinj/:device', async (request, reply) => {
         const { device } = request.params as { device: string };
         const cfg = Object.hasOwn(config.devices, device) ? config.devices[device] : undefined;
-        if (!cfg || cfg.kind !== 'rfid-reader' || !('format' in cfg) || cfg.format !== 'impinj-iot') {
+        if (cfg?.kind !== 'rfid-reader' || !('format' in cfg) || cfg.format !== 'impinj-iot') {
           throw new NotFoundError(`no Impinj IoT reader ${device} in the config`);
         }
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.from(JSON.stringify(request.body ?? null));

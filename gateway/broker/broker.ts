@@ -65,7 +65,7 @@ export class EmbeddedBroker {
     const security = new BrokerSecurity(ctx.config, ctx.log, ctx.metrics);
     const aedes = await Aedes.createBroker({
       authorizePublish,
-      preConnect: (client, packet, callback) => {
+      preConnect: (_client, packet, callback) => {
         // [MQTT-3.1.3-8]: an empty client id needs a clean session; aedes would accept it.
         if (packet.clientId === '' && packet.clean === false)
           callback(new Error('empty client id needs clean session'), false);

@@ -18,7 +18,7 @@ export class Journal {
   private readonly selectInEventOrder;
   private readonly selectMaxTs;
 
-  constructor(private readonly db: Db) {
+  constructor(db: Db) {
     this.insert = db.prepare(
       'INSERT OR IGNORE INTO journal (device, msg_id, type, ts, rx_ts, body) VALUES (?, ?, ?, ?, ?, ?)',
     );
