@@ -101,6 +101,10 @@ const StreamRfidReader = Type.Object(
     url: Type.String({ pattern: '^https?://' }),
     username: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    /** The reader password read from this file at start (relative to the config file), instead of `password`. */
+    passwordFile: Type.Optional(Type.String({ minLength: 1 })),
+    /** The reader password read from this environment variable at start, instead of `password`. */
+    passwordEnv: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$' })),
     antennas: Antennas,
   },
   { additionalProperties: false },
