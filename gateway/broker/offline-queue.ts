@@ -13,7 +13,7 @@
 import { Readable } from 'node:stream';
 
 /** The fields of a queued packet this queue looks at (aedes-packet's Packet has more). */
-interface QueuedPacket {
+export interface QueuedPacket {
   brokerId?: string;
   brokerCounter?: number;
   messageId?: number | undefined;
@@ -31,6 +31,12 @@ export interface QueueCapOptions {
   readonly max: number;
   /** Called for each message dropped, with the client whose queue overflowed. */
   readonly onDrop: (clientId: string) => void;
+  /**
+   * What this client may receive of a packet being queued for it: the packet, a reduced copy,
+   * or undefined to queue nothing (aedes re-checks queued packets with authorizeForward but
+   * then writes the original, so a reduced copy must be what is queued).
+   */
+  readonly view?: (clientId: string, packet: QueuedPacket) => QueuedPacket | undefined;
 }
 
 export class BoundedOutgoingQueues implements OutgoingPersistence {
@@ -108,8 +114,10 @@ export class BoundedOutgoingQueues implements OutgoingPersistence {
       queue = [];
       this.queues.set(clientId, queue);
     }
+    const visible = this.options.view ? this.options.view(clientId, packet) : packet;
+    if (visible === undefined) return;
     // One copy per subscriber: outgoingUpdate writes that subscriber's packet id into it.
-    queue.push({ ...packet, messageId: undefined });
+    queue.push({ ...visible, messageId: undefined });
     while (queue.length > this.options.max) {
       queue.shift();
       this.options.onDrop(clientId);

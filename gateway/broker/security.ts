@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
 import { AccessControl } from './access.js';
-import { BoundedOutgoingQueues } from './offline-queue.js';
+import { BoundedOutgoingQueues, type QueuedPacket } from './offline-queue.js';
 import { ConnectRateLimiter } from './rate-limit.js';
 import { BrokerSecurityMetrics } from './security-metrics.js';
 import { readTlsFiles } from './tls.js';
@@ -38,8 +38,18 @@ export class BrokerSecurity {
   capQueues(aedes: Aedes): void {
     const max = this.config.mqtt.maxQueuedMessages;
     const dropped = new Map<string, { n: number; at: number }>();
+    this.access.attach(aedes);
     this.queues = BoundedOutgoingQueues.install((aedes as unknown as { persistence: object }).persistence, {
       max,
+      // A persistent session's queue holds what its principal may read (alerts reduced for dashboards).
+      view: (clientId, packet) => {
+        const principal = this.access.principalOfClientId(clientId);
+        const p = packet as QueuedPacket & { topic?: unknown; payload?: unknown };
+        if (principal === undefined || typeof p.topic !== 'string') return packet;
+        return (
+          this.access.viewFor(principal, p as QueuedPacket & { topic: string; payload: unknown }, clientId) ?? undefined
+        );
+      },
       onDrop: (clientId) => {
         this.metrics.queueDropped.inc();
         // One line per client per minute with the count, not one per dropped message.

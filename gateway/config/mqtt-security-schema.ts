@@ -7,8 +7,9 @@ import { Type } from 'typebox';
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
 /**
- * `mqtt.users`: staff phones/tablets and dashboards (not devices). `staff` may subscribe to
- * the store's alert topics, `dashboard` also to its live topics; neither may publish.
+ * `mqtt.users`: staff phones/tablets, dashboards and integrations (not devices). `staff` may
+ * subscribe to the store's alert topics, `dashboard` also to its live topics, `integration` to
+ * anything under `retail/{store}/#` (alerts without the member profile); none may publish.
  * Usernames are unique across users and devices; passwords only as scrypt hashes.
  */
 export const MqttUsers = Type.Array(
@@ -16,7 +17,7 @@ export const MqttUsers = Type.Array(
     {
       username: Type.String({ minLength: 1, maxLength: 64 }),
       passwordHash: Type.String({ pattern: '^scrypt\\$', maxLength: 256 }),
-      role: Type.Union([Type.Literal('staff'), Type.Literal('dashboard')]),
+      role: Type.Union([Type.Literal('staff'), Type.Literal('dashboard'), Type.Literal('integration')]),
     },
     { additionalProperties: false },
   ),

@@ -65,5 +65,5 @@ export interface HttpAuthConfig {
 export interface MqttUser {
   readonly username: string;
   readonly passwordHash: string;
-  readonly role: 'staff' | 'dashboard';
+  readonly role: 'staff' | 'dashboard' | 'integration';
 }
