@@ -10,6 +10,8 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { redactedArrival } from '../alerts/redact.js';
+import type { VipAlert } from '../alerts/store.js';
 import { BadRequestError, HttpError, NotFoundError } from '../api/errors.js';
 import { type LocalDays, parseLimit, parseRange } from '../api/query.js';
 import { hashPassword, verifyPassword } from '../broker/credentials.js';
@@ -36,6 +38,9 @@ export interface Principal {
 }
 
 const LOCAL: Principal = { name: 'local', role: 'manager' };
+
+/** The role GET /vip/alerts needs: the same one decides what SSE sends of an alert. */
+const VIP_ALERT_READER = ruleFor('GET', '/vip/alerts').access as Role;
 
 export interface HttpAuthDeps {
   readonly config: GatewayConfig;
@@ -98,8 +103,12 @@ export class HttpAuth {
    */
   readonly feedView = (request: FastifyRequest): ((message: FeedMessage) => FeedMessage) => {
     const principal = this.principals.get(request) ?? LOCAL;
-    if (principal.role === 'viewer') {
-      return (m) => (carriesMemberPii(m.data) ? { ...m, data: stripMemberPii(m.data) } : m);
+    if (!roleAtLeast(principal.role, VIP_ALERT_READER)) {
+      // Same rule as GET /vip/alerts (staff and up): an arrival without its profile, nothing else of it.
+      return (m) => {
+        if (m.event === 'vip.arrival') return { ...m, data: redactedArrival(m.data as VipAlert) };
+        return carriesMemberPii(m.data) ? { ...m, data: stripMemberPii(m.data) } : m;
+      };
     }
     // VIP alerts with profiles may flow on the stream: that is a PII view.
     this.recordAudit(request, principal, 'pii.stream', `${request.method} ${request.url}`, true);
@@ -270,14 +279,17 @@ export class HttpAuth {
       reply.header('retry-after', String(wait));
       return deny(reply, 429, 'RATE_LIMITED', `too many failed sign-ins; try again in ${wait} s`);
     }
+    // Counted before the (asynchronous) password check: 40 parallel guesses must not all get
+    // past the limit while their scrypt runs. A right password takes its count back.
+    for (const key of keys) this.limiter.fail(key);
     const user = this.users.get(name.toLowerCase());
     // Always one scrypt verification, so an unknown name answers like a wrong password.
     const valid = (await verifyPassword(password, user?.passwordHash ?? this.dummyHash)) && user !== undefined;
     if (!user || !valid) {
-      for (const key of keys) this.limiter.fail(key);
       this.deps.log.warn({ component: 'auth', user: name.slice(0, 64), address: request.ip }, 'sign-in failed');
       return deny(reply, 401, 'BAD_CREDENTIALS', 'wrong user name or password');
     }
+    this.limiter.forgive(keys[0] ?? '');
     this.limiter.reset(keys[1] ?? '');
     const previous = readCookie(request.headers.cookie, SESSION_COOKIE);
     if (previous) this.sessions.destroy(previous);

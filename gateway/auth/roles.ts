@@ -49,7 +49,7 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', path: '/vip/alerts', access: 'staff' },
   { method: 'POST', path: '/vip/alerts/:id/ack', access: 'staff', actorField: 'staff' },
   { method: 'GET', path: '/invitations', access: 'staff' },
-  { method: 'POST', path: '/invitations', access: 'staff' },
+  { method: 'POST', path: '/invitations', access: 'staff', actorField: 'staff' },
   // Manager: imports, exports, erasure, raw rejected payloads (may hold member credentials), audit.
   { method: 'GET', path: '/export/funnel.csv', access: 'manager', audit: 'export.funnel' },
   { method: 'GET', path: '/rejected', access: 'manager' },

@@ -156,6 +156,80 @@ describe('HTTP auth with the demo users', () => {
     expect((await login('viewer', 'viewer', '127.0.0.4')).status).toBe(200);
   });
 
+  it('counts a sign-in before its password check: 40 parallel wrong passwords get at most 5 answers of 401', async () => {
+    const attempt = (i: number) =>
+      rawRequest(`${base()}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'manager', password: `guess-${i}` }),
+        localAddress: '127.0.0.20',
+      });
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => attempt(i)));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(35);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    // The name is locked now, even with the right password from elsewhere…
+    const right = await rawRequest(`${base()}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'manager', password: 'manager' }),
+      localAddress: '127.0.0.21',
+    });
+    expect(right.status).toBe(429);
+    clock.advance(5 * 60_000 + 1000);
+    // …and a right password in parallel with wrong ones does not eat into the limit.
+    const mixed = await Promise.all([
+      ...Array.from({ length: 3 }, (_, i) =>
+        rawRequest(`${base()}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'viewer', password: i === 1 ? 'viewer' : 'nope' }),
+          localAddress: '127.0.0.22',
+        }),
+      ),
+    ]);
+    expect(mixed.map((m) => m.status).sort()).toEqual([200, 401, 401]);
+  });
+
+  it('records an invitation as the signed-in user, and refuses back-dated or future ones', async () => {
+    const member = [{ id: 'M-INV', name: '王芳', tier: 3, cards: ['E280689400005014AABB0099'] }];
+    expect((await call(base(), who('manager'), 'PUT', '/members', member)).status).toBe(200);
+    const body = (extra: Record<string, unknown>) => ({
+      member: 'M-INV',
+      channel: 'wechat',
+      campaign: 'autumn',
+      ...extra,
+    });
+    const posed = await call(base(), who('staff'), 'POST', '/invitations', body({ staff: 'manager' }));
+    expect(posed.status).toBe(201);
+    expect(((await posed.json()) as { invitation: { staff: string } }).invitation.staff).toBe('staff');
+    const unnamed = await call(base(), who('staff'), 'POST', '/invitations', body({}));
+    expect(unnamed.status).toBe(201);
+    expect(((await unnamed.json()) as { invitation: { staff: string } }).invitation.staff).toBe('staff');
+
+    const now = clock.now();
+    const at = (ms: number) => new Date(ms).toISOString();
+    const old = await call(base(), who('staff'), 'POST', '/invitations', body({ ts: '2020-01-01T00:00:00Z' }));
+    expect(old.status).toBe(400);
+    expect(await old.json()).toMatchObject({ error: { code: 'INVITATION_TOO_OLD' } });
+    const justInside = await call(base(), who('staff'), 'POST', '/invitations', body({ ts: at(now - 6 * 86_400_000) }));
+    expect(justInside.status).toBe(201);
+    const tooOld = await call(base(), who('staff'), 'POST', '/invitations', body({ ts: at(now - 8 * 86_400_000) }));
+    expect(tooOld.status).toBe(400);
+    const future = await call(base(), who('staff'), 'POST', '/invitations', body({ ts: at(now + 86_400_000) }));
+    expect(future.status).toBe(400);
+    expect(await future.json()).toMatchObject({ error: { code: 'INVITATION_IN_FUTURE' } });
+    const range = `from=${at(now - 7 * 86_400_000)}&to=${at(now + 60_000)}`;
+    const listed = await waitFor(async () => {
+      const l = (await (await call(base(), who('manager'), 'GET', `/invitations?${range}`)).json()) as {
+        invitations: { staff: string }[];
+      };
+      return l.invitations.length >= 3 ? l.invitations : undefined;
+    }, 'three invitations');
+    expect(listed.map((i) => i.staff)).toEqual(['staff', 'staff', 'staff']);
+  });
+
   it('applies the access table: 401 without a session, 403 below the role, through at or above it', async () => {
     const failures: string[] = [];
     // Own sessions: the walk ends with POST /auth/logout, which ends them.
@@ -298,10 +372,18 @@ describe('HTTP auth with the demo users', () => {
     expect(staffArrival.profile.name).toBe('陈静');
     const viewerText = JSON.stringify(viewerSse);
     for (const pii of ['陈静', '13800000000', '喜欢真丝']) expect(viewerText).not.toContain(pii);
-    const viewerArrival = viewerSse.find((m) => m.event === 'vip.arrival')?.data as
-      | { profile: { name: unknown } }
-      | undefined;
-    expect(viewerArrival?.profile.name).toBeNull();
+    // A viewer may not read /vip/alerts: the stream gives it the arrival (who, where), no profile.
+    const viewerArrival = viewerSse.find((m) => m.event === 'vip.arrival')?.data;
+    expect(viewerArrival).toEqual({
+      id: alerts[0]?.id,
+      type: 'vip.arrival',
+      ts: expect.any(Number),
+      member: 'M-VIP',
+      tier: 5,
+      zone: 'entrance',
+      via: 'card',
+    });
+    expect((await call(base(), who('viewer'), 'GET', '/vip/alerts')).status).toBe(403);
 
     // Ack: the acting user is the signed-in one, not what the body claims.
     const alertId = alerts[0]?.id ?? '';
