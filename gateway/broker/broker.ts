@@ -242,6 +242,15 @@ export class EmbeddedBroker {
       callback(new ReservedTopicError(`clients may not publish to ${topic}`));
       return;
     }
+    if (packet.retain && client !== null) {
+      const full = this.security.retained?.refusal(topic, (packet.payload as Buffer).length);
+      if (full !== undefined) {
+        this.security.metrics.retainedRefused.inc();
+        this.security.access.publishRefused(client, full);
+        callback(new ReservedTopicError(full));
+        return;
+      }
+    }
     if (!topic.startsWith('retail/')) {
       callback(null);
       return;

@@ -10,6 +10,7 @@ import type { GatewayMetrics } from '../metrics/index.js';
 import { AccessControl } from './access.js';
 import { BoundedOutgoingQueues, type QueuedPacket } from './offline-queue.js';
 import { ConnectRateLimiter } from './rate-limit.js';
+import { RetainedCap } from './retained-cap.js';
 import { BrokerSecurityMetrics } from './security-metrics.js';
 import { readTlsFiles } from './tls.js';
 
@@ -20,6 +21,7 @@ export class BrokerSecurity {
   /** Certificate and key of the mqtts listener, when `mqtt.tls` is set (read at start). */
   readonly tls: { readonly port: number; cert: Buffer; key: Buffer; ca?: Buffer } | undefined;
   queues: BoundedOutgoingQueues | undefined;
+  retained: RetainedCap | undefined;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -39,6 +41,16 @@ export class BrokerSecurity {
     const max = this.config.mqtt.maxQueuedMessages;
     const dropped = new Map<string, { n: number; at: number }>();
     this.access.attach(aedes);
+    this.retained = RetainedCap.install(
+      (aedes as unknown as { persistence: object }).persistence,
+      {
+        maxMessages: this.config.mqtt.maxRetainedMessages,
+        maxBytes: this.config.mqtt.maxRetainedBytes,
+      },
+      (topic) =>
+        topic.startsWith(`retail/${this.config.store.id}/live/`) ||
+        topic.startsWith(`retail/${this.config.store.id}/alerts/`),
+    );
     this.queues = BoundedOutgoingQueues.install((aedes as unknown as { persistence: object }).persistence, {
       max,
       // A persistent session's queue holds what its principal may read (alerts reduced for dashboards).

@@ -246,6 +246,8 @@ function resolveConfig(file: ConfigFile, baseDir: string): GatewayConfig {
       ...(mqtt.tls ? { tls: resolveTlsFiles(mqtt.tls, baseDir) } : {}),
       ...(mqtt.connectRate ? { connectRate: mqtt.connectRate } : {}),
       maxQueuedMessages: mqtt.maxQueuedMessages ?? 1000,
+      maxRetainedMessages: mqtt.maxRetainedMessages ?? 1000,
+      maxRetainedBytes: mqtt.maxRetainedBytes ?? 16 * 1024 * 1024,
     },
     http: {
       port: http.port ?? 8080,

@@ -53,3 +53,9 @@ export const HttpTls = Type.Object(
   { certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) },
   { additionalProperties: false },
 );
+
+/** `mqtt.maxRetainedMessages`: retained messages the broker keeps (default 1000); a client's retained PUBLISH beyond is refused. */
+export const MaxRetainedMessages = Type.Integer({ minimum: 1, maximum: 1_000_000 });
+
+/** `mqtt.maxRetainedBytes`: total payload bytes of retained messages (default 16 MiB); beyond, refused. */
+export const MaxRetainedBytes = Type.Integer({ minimum: 1024, maximum: 4 * 1024 * 1024 * 1024 });

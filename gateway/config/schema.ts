@@ -3,7 +3,15 @@
  * type and the validator. Every key in DESIGN is part of the contract.
  */
 import { type Static, Type } from 'typebox';
-import { ConnectRate, HttpTls, MaxQueuedMessages, MqttTls, MqttUsers } from './mqtt-security-schema.js';
+import {
+  ConnectRate,
+  HttpTls,
+  MaxQueuedMessages,
+  MaxRetainedBytes,
+  MaxRetainedMessages,
+  MqttTls,
+  MqttUsers,
+} from './mqtt-security-schema.js';
 
 /** "20s", "30m", "2h", "14d", "500ms". */
 export const Duration = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$' });
@@ -186,6 +194,8 @@ export const ConfigFile = Type.Object(
           tls: Type.Optional(MqttTls),
           connectRate: Type.Optional(ConnectRate),
           maxQueuedMessages: Type.Optional(MaxQueuedMessages),
+          maxRetainedMessages: Type.Optional(MaxRetainedMessages),
+          maxRetainedBytes: Type.Optional(MaxRetainedBytes),
         },
         { additionalProperties: false },
       ),

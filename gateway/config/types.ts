@@ -23,6 +23,9 @@ export interface GatewayConfig {
     readonly connectRate?: { readonly perSecond: number; readonly burst: number };
     /** Cap on a persistent session's queued QoS1 messages (oldest dropped). */
     readonly maxQueuedMessages: number;
+    /** Caps on retained messages (count, payload bytes); a client's retained PUBLISH beyond is refused. */
+    readonly maxRetainedMessages: number;
+    readonly maxRetainedBytes: number;
   };
   readonly http: {
     readonly port: number;
