@@ -222,7 +222,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       }),
       roomRoutes({ config, db, clock, calendar, reference, state: () => derivation.state }),
       upstreamRoutes(upstream),
-      impinjWebhookRoutes(driverHost, config),
+      impinjWebhookRoutes(driverHost, config, { metrics, log: log.child({ component: 'auth' }) }),
     ],
     onMqttWebSocket: (ws, request) => broker.handleWebSocket(ws, request),
     ...(config.http.tls ? { https: readTlsFiles('http.tls', config.http.tls) } : {}),
