@@ -57,7 +57,13 @@ export function parseConfig(text: string, source: string, env: Env = {}, baseDir
   const file = withEnv as ConfigFile;
   const semantic = semanticProblems(file);
   if (semantic.length > 0) throw new ConfigError(source, semantic);
-  const resolved = resolveConfig(file, baseDir);
+  const authMode = env.GW_HTTP_AUTH ?? '';
+  if (!['', 'on', 'off', 'demo'].includes(authMode)) {
+    throw new ConfigError(source, [`GW_HTTP_AUTH must be "off", "demo" or "on", not ${JSON.stringify(authMode)}`]);
+  }
+  const base = resolveConfig(file, baseDir);
+  // Secure by default: only an explicit GW_HTTP_AUTH=off opens the API (gateway/auth/http-auth.ts).
+  const resolved = { ...base, http: { ...base.http, openApi: authMode === 'off' } };
   const secrets = resolveDeviceSecrets(resolved.devices, env, baseDir);
   if (secrets.problems.length > 0) throw new ConfigError(source, secrets.problems);
   return { ...resolved, devices: secrets.devices };

@@ -30,7 +30,14 @@ export interface GatewayConfig {
   readonly http: {
     readonly port: number;
     readonly host: string;
+    /**
+     * Users from the config file (`http.auth`), or the demo users with GW_HTTP_AUTH=demo. Absent:
+     * sign-in is still required, with the users of the store database (`store-gateway user add`,
+     * or the first manager the gateway creates); see `openApi`.
+     */
     readonly auth?: HttpAuthConfig;
+    /** True only with GW_HTTP_AUTH=off: no sign-in, every request acts as a manager (bench only). */
+    readonly openApi?: boolean;
     /** HTTPS + WSS; file paths resolved against the config file's folder. */
     readonly tls?: { readonly certFile: string; readonly keyFile: string };
   };

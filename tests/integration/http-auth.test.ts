@@ -69,7 +69,7 @@ describe('HTTP auth with the demo users', () => {
 
   it('lists every registered /api/v1 route in the access table', () => {
     expect(logLines.filter((l) => l.includes('missing from the access table'))).toEqual([]);
-    expect(logLines.filter((l) => l.includes('http.auth is not configured'))).toEqual([]);
+    expect(logLines.filter((l) => l.includes('GW_HTTP_AUTH=off'))).toEqual([]);
   });
 
   it('GET /auth/me answers 200 without a session and with one', async () => {
@@ -456,10 +456,15 @@ describe('HTTP auth with the demo users', () => {
 });
 
 describe('HTTP auth settings', () => {
-  it('keeps the API open as the local manager without http.auth, and warns once', async () => {
+  it('opens the API as the local manager only with GW_HTTP_AUTH=off, and warns once', async () => {
     const dir = tempDir();
     const lines: string[] = [];
-    const config = loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path });
+    const config = loadConfig(undefined, {
+      GW_MQTT_PORT: '0',
+      GW_HTTP_PORT: '0',
+      GW_DATA_DIR: dir.path,
+      GW_HTTP_AUTH: 'off',
+    });
     const gateway = await startGateway({ config, log: capturingLogger(lines) });
     try {
       const base = `http://127.0.0.1:${gateway.httpPort}/api/v1`;
@@ -475,7 +480,7 @@ describe('HTTP auth settings', () => {
         body: '[]',
       });
       expect(put.status).toBe(200);
-      expect(lines.filter((l) => l.includes('http.auth is not configured'))).toHaveLength(1);
+      expect(lines.filter((l) => l.includes('GW_HTTP_AUTH=off') && l.includes('"level":40'))).toHaveLength(1);
     } finally {
       await gateway.stop();
       dir.remove();
