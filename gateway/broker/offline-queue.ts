@@ -17,6 +17,7 @@ export interface QueuedPacket {
   brokerId?: string;
   brokerCounter?: number;
   messageId?: number | undefined;
+  dup?: boolean;
 }
 
 interface OutgoingPersistence {
@@ -104,8 +105,10 @@ export class BoundedOutgoingQueues implements OutgoingPersistence {
   }
 
   outgoingStream(client: { id: string }): Readable {
-    // A copy: aedes clears entries while it streams them.
-    return Readable.from([...(this.queues.get(client.id) ?? [])]);
+    // A copy: aedes clears entries while it streams them. A packet that already has a packet
+    // id was sent before and not acknowledged: it goes again with DUP set [MQTT-3.3.1-1]
+    // (aedes would resend it with DUP 0).
+    return Readable.from((this.queues.get(client.id) ?? []).map((p) => (p.messageId ? { ...p, dup: true } : p)));
   }
 
   private enqueue(clientId: string, packet: QueuedPacket): void {
