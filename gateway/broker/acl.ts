@@ -112,8 +112,9 @@ export function publishDenial(
         : `device ${principal.device} may not publish to ${topic}`;
     }
     case 'anonymous':
-      // Demo bench: speaks for any device, but only inside the store's tree.
-      return topic.startsWith(`retail/${store}/`) ? undefined : `anonymous clients may not publish to ${topic}`;
+      // Demo bench: speaks for any device, but only under retail/ (what ingest reads and, for
+      // a wrong store or device, rejects and counts); nothing outside it to park data in.
+      return topic.startsWith('retail/') ? undefined : `anonymous clients may not publish to ${topic}`;
   }
 }
 
