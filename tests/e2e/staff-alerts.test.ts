@@ -49,12 +49,7 @@ describe('staff app: VIP alerts on the shop floor', () => {
   const card = (page: Page, member: string) => page.locator(`.alert-card[data-member="${member}"]`);
 
   beforeAll(async () => {
-    const base = loadConfig(undefined, {
-      GW_MQTT_PORT: '0',
-      GW_HTTP_PORT: '0',
-      GW_DATA_DIR: dir.path,
-      GW_HTTP_AUTH: 'off',
-    });
+    const base = loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path });
     const user = (name: string, role: 'manager' | 'staff' | 'viewer') => ({
       name,
       role,
