@@ -218,7 +218,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         reference,
         clock,
         days: calendar,
-        bounds: { lateWindowMs: config.correlation.lateWindowMs, skewBoundMs: config.correlation.skewBoundMs },
+        bounds: { earliestMs: config.correlation.invitationWindowMs, skewBoundMs: config.correlation.skewBoundMs },
       }),
       roomRoutes({ config, db, clock, calendar, reference, state: () => derivation.state }),
       upstreamRoutes(upstream),

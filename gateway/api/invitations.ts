@@ -32,8 +32,8 @@ export function invitationRoutes(deps: {
   reference: ReferenceData;
   clock: Clock;
   days: LocalDays;
-  /** How far back (late window) and ahead (clock skew) an invitation's `ts` may be. */
-  bounds: { readonly lateWindowMs: number; readonly skewBoundMs: number };
+  /** How far back (the invitation window) and ahead (clock skew) an invitation's `ts` may be. */
+  bounds: { readonly earliestMs: number; readonly skewBoundMs: number };
 }) {
   return (app: FastifyInstance) => {
     app.post('/invitations', async (request, reply) => {
@@ -48,13 +48,14 @@ export function invitationRoutes(deps: {
       if (!deps.reference.memberById(body.member))
         throw new BadRequestError(`unknown member ${body.member}`, 'UNKNOWN_MEMBER');
       const now = deps.clock.now();
-      // An invitation is recorded when it is made (or soon after): not before the late window
-      // (it would rewrite outcome reports already read) and not in the future beyond the clock skew.
+      // An invitation is recorded when it is made or within days after: not before the
+      // attribution window (invitationWindow, default 14 d: an older one can attribute nothing
+      // and would only rewrite reports already read) and not in the future beyond the clock skew.
       if (body.ts !== undefined) {
         const at = Date.parse(body.ts);
-        if (at < now - deps.bounds.lateWindowMs) {
+        if (at < now - deps.bounds.earliestMs) {
           throw new BadRequestError(
-            `ts must not be earlier than ${new Date(now - deps.bounds.lateWindowMs).toISOString()} (the late window)`,
+            `ts must not be earlier than ${new Date(now - deps.bounds.earliestMs).toISOString()} (the invitation window)`,
             'INVITATION_TOO_OLD',
           );
         }

@@ -213,14 +213,20 @@ describe('HTTP auth with the demo users', () => {
     const old = await call(base(), who('staff'), 'POST', '/invitations', body({ ts: '2020-01-01T00:00:00Z' }));
     expect(old.status).toBe(400);
     expect(await old.json()).toMatchObject({ error: { code: 'INVITATION_TOO_OLD' } });
-    const justInside = await call(base(), who('staff'), 'POST', '/invitations', body({ ts: at(now - 6 * 86_400_000) }));
+    const justInside = await call(
+      base(),
+      who('staff'),
+      'POST',
+      '/invitations',
+      body({ ts: at(now - 13 * 86_400_000) }),
+    );
     expect(justInside.status).toBe(201);
-    const tooOld = await call(base(), who('staff'), 'POST', '/invitations', body({ ts: at(now - 8 * 86_400_000) }));
+    const tooOld = await call(base(), who('staff'), 'POST', '/invitations', body({ ts: at(now - 15 * 86_400_000) }));
     expect(tooOld.status).toBe(400);
     const future = await call(base(), who('staff'), 'POST', '/invitations', body({ ts: at(now + 86_400_000) }));
     expect(future.status).toBe(400);
     expect(await future.json()).toMatchObject({ error: { code: 'INVITATION_IN_FUTURE' } });
-    const range = `from=${at(now - 7 * 86_400_000)}&to=${at(now + 60_000)}`;
+    const range = `from=${at(now - 14 * 86_400_000)}&to=${at(now + 60_000)}`;
     const listed = await waitFor(async () => {
       const l = (await (await call(base(), who('manager'), 'GET', `/invitations?${range}`)).json()) as {
         invitations: { staff: string }[];
