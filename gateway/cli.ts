@@ -20,8 +20,13 @@ commands:
   rebuild [--config FILE]          recompute facts and aggregates from the journal
   check-config FILE                validate a config file and print every problem
   hash-password < password         print a scrypt hash for devices.*.passwordHash and http.auth.users
+  user add NAME --role manager|staff|viewer [--password-stdin] [--config FILE]
+  user passwd NAME [--password-stdin] [--config FILE]
+  user remove NAME [--config FILE]
+  user list [--config FILE]        dashboard users kept in the store database (besides http.auth.users)
 
-environment: GW_CONFIG GW_STORE_ID GW_DATA_DIR GW_MQTT_PORT GW_HTTP_PORT GW_NATS_URL GW_LOG_LEVEL GW_HTTP_AUTH`;
+environment: GW_CONFIG GW_STORE_ID GW_DATA_DIR GW_MQTT_PORT GW_HTTP_PORT GW_NATS_URL GW_LOG_LEVEL GW_HTTP_AUTH
+  GW_HTTP_AUTH=off opens the API to anyone (bench only); demo adds the demo users`;
 
 /** Graceful shutdown must finish within this; after it the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 2000;
@@ -37,6 +42,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       seed: { type: 'string' },
       date: { type: 'string' },
       serial: { type: 'boolean' },
+      role: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -64,6 +71,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     case 'start':
       return runUntilSignal(loadOrExit(values.config), createLogger());
+    case 'user': {
+      const { userCommand } = await import('./users-cli.js');
+      return userCommand(loadOrExit(values.config), {
+        action: positionals[0],
+        name: positionals[1],
+        role: values.role,
+        passwordStdin: values['password-stdin'] === true,
+      });
+    }
     case 'demo': {
       const { runDemo } = await import('./demo.js');
       return runDemo({

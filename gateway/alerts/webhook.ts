@@ -33,8 +33,39 @@ export function webhookBody(alert: VipAlert, format: WebhookFormat): unknown {
     : { msgtype: 'markdown', markdown: { title: 'VIP 到店', text } };
 }
 
+/**
+ * The webhook URL as it may appear in logs. Group robots carry their secret in the URL
+ * (WeCom `?key=`, DingTalk `?access_token=`, Slack-style `/services/T…/B…/<secret>`), so a
+ * log line shows the origin and path with every query value and every long path segment
+ * masked, and never user info.
+ */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return '<unparseable url>';
+  }
+  const path = parsed.pathname
+    .split('/')
+    .map((segment) => (segment.length >= 16 ? '***' : segment))
+    .join('/');
+  const query = [...parsed.searchParams.keys()].map((key) => `${encodeURIComponent(key)}=***`).join('&');
+  return `${parsed.protocol}//${parsed.host}${path}${query ? `?${query}` : ''}`;
+}
+
+/** An error as it may be logged: its name and message with any URL in it redacted. */
+function redactError(err: unknown): { name: string; message: string; cause?: string } {
+  const scrub = (text: string) => text.replace(/https?:\/\/[^\s"'<>]+/g, (u) => redactUrl(u));
+  const e = err instanceof Error ? err : new Error(String(err));
+  const cause = e.cause instanceof Error ? scrub(e.cause.message) : undefined;
+  return { name: e.name, message: scrub(e.message), ...(cause !== undefined ? { cause } : {}) };
+}
+
 export class AlertWebhook {
   private readonly queue: VipAlert[] = [];
+  /** The URL for log lines (its key masked). */
+  private readonly safeUrl: string;
   private running = false;
   private stopped = false;
   delivered = 0;
@@ -43,14 +74,16 @@ export class AlertWebhook {
   constructor(
     private readonly options: WebhookOptions,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.safeUrl = redactUrl(options.url);
+  }
 
   enqueue(alert: VipAlert): void {
     if (this.stopped) return;
     if (this.queue.length >= (this.options.maxQueue ?? 1000)) {
       this.queue.shift();
       this.failed++;
-      this.log.warn({ url: this.options.url }, 'webhook queue full; dropped the oldest alert');
+      this.log.warn({ url: this.safeUrl }, 'webhook queue full; dropped the oldest alert');
     }
     this.queue.push(alert);
     if (!this.running) void this.drain();
@@ -83,10 +116,10 @@ export class AlertWebhook {
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
         });
         if (res.ok) return true;
-        this.log.warn({ url: this.options.url, status: res.status, attempt }, 'webhook refused alert');
+        this.log.warn({ url: this.safeUrl, status: res.status, attempt }, 'webhook refused alert');
         if (res.status >= 400 && res.status < 500 && res.status !== 429) return false;
       } catch (err) {
-        this.log.warn({ url: this.options.url, attempt, err }, 'webhook delivery failed');
+        this.log.warn({ url: this.safeUrl, attempt, err: redactError(err) }, 'webhook delivery failed');
       }
       await new Promise((r) => setTimeout(r, base * 2 ** (attempt - 1)));
     }

@@ -15,6 +15,7 @@ const Text = Type.String({ minLength: 1, maxLength: 64 });
 const NewInvitation = Type.Object(
   {
     member: Text,
+    /** Who invited. With sign-in on, always the signed-in user (set by gateway/auth, whatever the body says). */
     staff: Text,
     channel: Text,
     campaign: Text,
@@ -31,6 +32,8 @@ export function invitationRoutes(deps: {
   reference: ReferenceData;
   clock: Clock;
   days: LocalDays;
+  /** How far back (the invitation window) and ahead (clock skew) an invitation's `ts` may be. */
+  bounds: { readonly earliestMs: number; readonly skewBoundMs: number };
 }) {
   return (app: FastifyInstance) => {
     app.post('/invitations', async (request, reply) => {
@@ -45,6 +48,21 @@ export function invitationRoutes(deps: {
       if (!deps.reference.memberById(body.member))
         throw new BadRequestError(`unknown member ${body.member}`, 'UNKNOWN_MEMBER');
       const now = deps.clock.now();
+      // An invitation is recorded when it is made or within days after: not before the
+      // attribution window (invitationWindow, default 14 d: an older one can attribute nothing
+      // and would only rewrite reports already read) and not in the future beyond the clock skew.
+      if (body.ts !== undefined) {
+        const at = Date.parse(body.ts);
+        if (at < now - deps.bounds.earliestMs) {
+          throw new BadRequestError(
+            `ts must not be earlier than ${new Date(now - deps.bounds.earliestMs).toISOString()} (the invitation window)`,
+            'INVITATION_TOO_OLD',
+          );
+        }
+        if (at > now + deps.bounds.skewBoundMs) {
+          throw new BadRequestError('ts must not be in the future', 'INVITATION_IN_FUTURE');
+        }
+      }
       const invitation = {
         id: randomUUID(),
         member: body.member,

@@ -4,12 +4,18 @@
  * One instance per gateway. `routes()` is the first plugin under /api/v1: its hooks check
  * every route against the table in roles.ts (session → role → CSRF), strip member PII from
  * what viewers receive, audit PII shown to staff and managers, and it serves /auth/*,
- * /audit and the member erasure route. Without `http.auth` the API is open: every request
- * acts as the local manager (a warning says so at start).
+ * /audit and the member erasure route. Sign-in is always required unless GW_HTTP_AUTH=off
+ * (then every request acts as the local manager, and a warning says so at start). Users come
+ * from the config and the store database (users.ts); with none at all, the first manager is
+ * created with a one-time password that must be changed at first sign-in.
  */
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { redactedArrival } from '../alerts/redact.js';
+import type { VipAlert } from '../alerts/store.js';
 import { BadRequestError, HttpError, NotFoundError } from '../api/errors.js';
 import { type LocalDays, parseLimit, parseRange } from '../api/query.js';
 import { hashPassword, verifyPassword } from '../broker/credentials.js';
@@ -25,6 +31,7 @@ import { carriesMemberPii, stripMemberPii } from './pii.js';
 import { FailureLimiter } from './rate-limit.js';
 import { isKnownRoute, type Role, type RouteRule, roleAtLeast, ruleFor, STATE_CHANGING } from './roles.js';
 import { csrfMatches, SessionStore } from './sessions.js';
+import { INITIAL_PASSWORD_FILE, MIN_PASSWORD_LENGTH, UserDirectory, type UserRecord } from './users.js';
 
 const PREFIX = '/api/v1';
 
@@ -33,9 +40,14 @@ export interface Principal {
   readonly role: Role;
   /** Present when signed in (auth on); absent for the open API's local manager. */
   readonly session?: { readonly token: string; readonly csrfToken: string };
+  /** Signed in with a one-time password: only /auth/* until it is changed. */
+  readonly mustChange?: boolean;
 }
 
 const LOCAL: Principal = { name: 'local', role: 'manager' };
+
+/** The role GET /vip/alerts needs: the same one decides what SSE sends of an alert. */
+const VIP_ALERT_READER = ruleFor('GET', '/vip/alerts').access as Role;
 
 export interface HttpAuthDeps {
   readonly config: GatewayConfig;
@@ -46,7 +58,7 @@ export interface HttpAuthDeps {
   readonly log: Logger;
 }
 
-type User = HttpAuthConfig['users'][number];
+const DEFAULT_SETTINGS: HttpAuthConfig = { users: [], sessionTtlMs: 12 * 3_600_000, secureCookies: false };
 
 function deny(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
   return reply.status(status).send({ error: { code, message } });
@@ -61,24 +73,32 @@ export class HttpAuth {
   private readonly settings: HttpAuthConfig | undefined;
   private readonly sessions: SessionStore | undefined;
   private readonly limiter: FailureLimiter;
-  private readonly users = new Map<string, User>();
+  private readonly users: UserDirectory | undefined;
   private readonly principals = new WeakMap<FastifyRequest, Principal>();
   /** Verified for unknown names, so they cost the same time as a wrong password. */
   private readonly dummyHash: string;
 
   constructor(private readonly deps: HttpAuthDeps) {
-    this.settings = deps.config.http.auth;
     this.audit = new AuditLog(deps.db, deps.clock);
     this.limiter = new FailureLimiter(deps.clock);
-    if (this.settings) {
+    if (deps.config.http.openApi !== true) {
+      this.settings = deps.config.http.auth ?? DEFAULT_SETTINGS;
       this.sessions = new SessionStore(deps.db, deps.clock, this.settings.sessionTtlMs);
-      for (const user of this.settings.users) this.users.set(user.name.toLowerCase(), user);
+      this.users = new UserDirectory(deps.db, this.settings.users, () => deps.clock.now());
       this.dummyHash = hashPassword(randomBytes(16).toString('hex'));
+      const created = this.users.bootstrap(deps.config.dataDir);
+      if (created) {
+        // Printed once: the one-time password is also in the 0600 file until it is changed.
+        deps.log.warn(
+          { component: 'auth', user: created.name, password: created.password, file: created.file },
+          `no dashboard users: created the manager "${created.name}" with a one-time password (also in ${created.file}); it must be changed at first sign-in`,
+        );
+      }
     } else {
       this.dummyHash = '';
       deps.log.warn(
         { component: 'auth' },
-        'http.auth is not configured: the API and dashboard are open to anyone on the network, acting as manager',
+        'GW_HTTP_AUTH=off: the API and dashboard are OPEN to anyone on the network, acting as manager; never run a store like this',
       );
     }
   }
@@ -98,8 +118,12 @@ export class HttpAuth {
    */
   readonly feedView = (request: FastifyRequest): ((message: FeedMessage) => FeedMessage) => {
     const principal = this.principals.get(request) ?? LOCAL;
-    if (principal.role === 'viewer') {
-      return (m) => (carriesMemberPii(m.data) ? { ...m, data: stripMemberPii(m.data) } : m);
+    if (!roleAtLeast(principal.role, VIP_ALERT_READER)) {
+      // Same rule as GET /vip/alerts (staff and up): an arrival without its profile, nothing else of it.
+      return (m) => {
+        if (m.event === 'vip.arrival') return { ...m, data: redactedArrival(m.data as VipAlert) };
+        return carriesMemberPii(m.data) ? { ...m, data: stripMemberPii(m.data) } : m;
+      };
     }
     // VIP alerts with profiles may flow on the stream: that is a PII view.
     this.recordAudit(request, principal, 'pii.stream', `${request.method} ${request.url}`, true);
@@ -142,10 +166,12 @@ export class HttpAuth {
               authRequired: true,
               user: { name: principal.name, role: principal.role },
               csrfToken: principal.session.csrfToken,
+              ...(principal.mustChange ? { mustChangePassword: true } : {}),
             }
           : { authRequired: true, user: null, csrfToken: null };
       });
       app.post('/auth/login', async (request, reply) => this.login(request, reply));
+      app.post('/auth/password', async (request, reply) => this.changePassword(request, reply));
       app.post('/auth/logout', async (request, reply) => {
         const principal = this.principals.get(request);
         if (principal?.session && this.sessions) {
@@ -197,6 +223,14 @@ export class HttpAuth {
     if (principal) this.principals.set(request, principal);
     if (rule.access === 'public') return undefined;
     if (!principal) return deny(reply, 401, 'UNAUTHENTICATED', 'sign in first (POST /api/v1/auth/login)');
+    if (principal.mustChange && rule.path !== '/auth/password') {
+      return deny(
+        reply,
+        403,
+        'PASSWORD_CHANGE_REQUIRED',
+        'set a new password first (POST /api/v1/auth/password {current, password})',
+      );
+    }
     if (!roleAtLeast(principal.role, rule.access)) {
       return deny(reply, 403, 'FORBIDDEN', `${rule.access} role required`);
     }
@@ -214,10 +248,15 @@ export class HttpAuth {
     if (!token || !this.sessions) return undefined;
     const session = this.sessions.get(token);
     if (!session) return undefined;
-    // The config decides the role now: a removed user's sessions stop working at once.
-    const user = this.users.get(session.user.toLowerCase());
+    // The config and the users table decide the role now: a removed user's sessions stop at once.
+    const user = this.users?.get(session.user);
     if (!user) return undefined;
-    return { name: user.name, role: user.role, session: { token, csrfToken: session.csrfToken } };
+    return {
+      name: user.name,
+      role: user.role,
+      session: { token, csrfToken: session.csrfToken },
+      ...(user.mustChange ? { mustChange: true } : {}),
+    };
   }
 
   /** With auth on, "who did it" in a body (ack's `staff`) is the signed-in user, not a claim. */
@@ -257,7 +296,7 @@ export class HttpAuth {
   }
 
   private async login(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-    if (!this.sessions) throw new HttpError(400, 'AUTH_DISABLED', 'http.auth is not configured: no sign-in needed');
+    if (!this.sessions) throw new HttpError(400, 'AUTH_DISABLED', 'GW_HTTP_AUTH=off: no sign-in needed');
     const body: unknown = request.body;
     const name = isRecord(body) ? body.name : undefined;
     const password = isRecord(body) ? body.password : undefined;
@@ -270,21 +309,85 @@ export class HttpAuth {
       reply.header('retry-after', String(wait));
       return deny(reply, 429, 'RATE_LIMITED', `too many failed sign-ins; try again in ${wait} s`);
     }
-    const user = this.users.get(name.toLowerCase());
+    // Counted before the (asynchronous) password check: 40 parallel guesses must not all get
+    // past the limit while their scrypt runs. A right password takes its count back.
+    for (const key of keys) this.limiter.fail(key);
+    const user = this.users?.get(name);
     // Always one scrypt verification, so an unknown name answers like a wrong password.
     const valid = (await verifyPassword(password, user?.passwordHash ?? this.dummyHash)) && user !== undefined;
     if (!user || !valid) {
-      for (const key of keys) this.limiter.fail(key);
       this.deps.log.warn({ component: 'auth', user: name.slice(0, 64), address: request.ip }, 'sign-in failed');
       return deny(reply, 401, 'BAD_CREDENTIALS', 'wrong user name or password');
     }
+    this.limiter.forgive(keys[0] ?? '');
     this.limiter.reset(keys[1] ?? '');
     const previous = readCookie(request.headers.cookie, SESSION_COOKIE);
     if (previous) this.sessions.destroy(previous);
+    this.deps.log.info({ component: 'auth', user: user.name, role: user.role, address: request.ip }, 'signed in');
+    return this.startSession(request, reply, user);
+  }
+
+  private startSession(request: FastifyRequest, reply: FastifyReply, user: UserRecord): FastifyReply {
+    if (!this.sessions) throw new HttpError(400, 'AUTH_DISABLED', 'GW_HTTP_AUTH=off: no sign-in');
     const { token, session } = this.sessions.create(user.name);
     reply.header('set-cookie', sessionCookie(token, session.expires - session.created, this.secureFor(request)));
-    this.deps.log.info({ component: 'auth', user: user.name, role: user.role, address: request.ip }, 'signed in');
-    return reply.send({ user: { name: user.name, role: user.role }, csrfToken: session.csrfToken });
+    return reply.send({
+      user: { name: user.name, role: user.role },
+      csrfToken: session.csrfToken,
+      ...(user.mustChange ? { mustChangePassword: true } : {}),
+    });
+  }
+
+  /**
+   * POST /auth/password {current, password}: a signed-in user of the users table sets a new
+   * password (config users change theirs in the config file). Every session of the user ends;
+   * the caller gets a new one (cookie and CSRF token in the answer, like a sign-in).
+   */
+  private async changePassword(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const principal = this.principals.get(request);
+    if (!this.users || !principal?.session) {
+      throw new HttpError(400, 'AUTH_DISABLED', 'GW_HTTP_AUTH=off: no passwords to change');
+    }
+    const body: unknown = request.body;
+    const current = isRecord(body) ? body.current : undefined;
+    const password = isRecord(body) ? body.password : undefined;
+    if (typeof current !== 'string' || typeof password !== 'string' || current.length > 1024) {
+      throw new BadRequestError('body must be {"current": "<password>", "password": "<new password>"}');
+    }
+    if (password.length < MIN_PASSWORD_LENGTH || password.length > 1024) {
+      throw new BadRequestError(
+        `the new password needs ${MIN_PASSWORD_LENGTH} to 1024 characters`,
+        'PASSWORD_TOO_SHORT',
+      );
+    }
+    if (password === current) throw new BadRequestError('the new password must differ', 'PASSWORD_UNCHANGED');
+    const user = this.users.get(principal.name);
+    if (!user) return deny(reply, 401, 'UNAUTHENTICATED', 'sign in first (POST /api/v1/auth/login)');
+    if (user.fromConfig) {
+      throw new HttpError(
+        409,
+        'PASSWORD_IN_CONFIG',
+        'this user is listed in the config file: change its passwordHash there',
+      );
+    }
+    // The current password is a guess like a sign-in: same limiter, counted before the check.
+    const key = `user:${user.name.toLowerCase()}`;
+    const wait = this.limiter.retryAfter(key);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return deny(reply, 429, 'RATE_LIMITED', `too many failed attempts; try again in ${wait} s`);
+    }
+    this.limiter.fail(key);
+    if (!(await verifyPassword(current, user.passwordHash))) {
+      this.deps.log.warn({ component: 'auth', user: user.name, address: request.ip }, 'password change refused');
+      return deny(reply, 401, 'BAD_CREDENTIALS', 'wrong current password');
+    }
+    this.limiter.reset(key);
+    this.users.setPassword(user.name, password, false);
+    if (user.mustChange) rmSync(join(this.deps.config.dataDir, INITIAL_PASSWORD_FILE), { force: true });
+    this.deps.log.info({ component: 'auth', user: user.name, address: request.ip }, 'password changed; sessions ended');
+    const updated = this.users.get(user.name);
+    return updated ? this.startSession(request, reply, updated) : reply.status(204).send();
   }
 
   private secureFor(request: FastifyRequest): boolean {

@@ -37,6 +37,18 @@ export class FailureLimiter {
     }
   }
 
+  /**
+   * Takes back the newest failure of `key`: a sign-in counts as a failure before its password
+   * is checked (so parallel attempts cannot all pass the limit while scrypt runs) and is
+   * forgiven when the password turns out right.
+   */
+  forgive(key: string): void {
+    const recent = this.failures.get(key);
+    if (recent === undefined) return;
+    recent.pop();
+    if (recent.length === 0) this.failures.delete(key);
+  }
+
   reset(key: string): void {
     this.failures.delete(key);
   }

@@ -33,6 +33,8 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'POST', path: '/auth/login', access: 'public' },
   // Logout needs no role; with a session it still needs the CSRF token.
   { method: 'POST', path: '/auth/logout', access: 'public' },
+  // Any signed-in user; the only route open to a user who must still replace a one-time password.
+  { method: 'POST', path: '/auth/password', access: 'viewer' },
   { method: 'POST', path: '/ingest/impinj/:device', access: 'public' },
   // Aggregates: every signed-in user; member PII is stripped for viewers.
   { method: 'GET', path: '/store', access: 'viewer' },
@@ -49,7 +51,7 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', path: '/vip/alerts', access: 'staff' },
   { method: 'POST', path: '/vip/alerts/:id/ack', access: 'staff', actorField: 'staff' },
   { method: 'GET', path: '/invitations', access: 'staff' },
-  { method: 'POST', path: '/invitations', access: 'staff' },
+  { method: 'POST', path: '/invitations', access: 'staff', actorField: 'staff' },
   // Manager: imports, exports, erasure, raw rejected payloads (may hold member credentials), audit.
   { method: 'GET', path: '/export/funnel.csv', access: 'manager', audit: 'export.funnel' },
   { method: 'GET', path: '/rejected', access: 'manager' },

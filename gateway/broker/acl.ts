@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import type { GatewayConfig } from '../config/index.js';
 import { hashPassword, verifyPassword } from './credentials.js';
 
-export type UserRole = 'staff' | 'dashboard';
+export type UserRole = 'staff' | 'dashboard' | 'integration';
 
 export type Principal =
   | { readonly kind: 'device'; readonly device: string }
@@ -60,29 +60,61 @@ export function subscribePatterns(principal: Principal, store: string): readonly
     case 'device':
       return [];
     case 'user':
+      if (principal.role === 'integration') return [`retail/${store}/#`];
       return principal.role === 'staff' ? [alerts] : [alerts, live];
     case 'anonymous':
       return [alerts, live];
   }
 }
 
+/** The identity a client id is bound to: one per device, per MQTT user, and one for all anonymous clients. */
+export function principalKey(principal: Principal): string {
+  switch (principal.kind) {
+    case 'device':
+      return `device:${principal.device}`;
+    case 'user':
+      return `user:${principal.username}`;
+    case 'anonymous':
+      return 'anonymous';
+  }
+}
+
+/**
+ * Whether this principal receives VIP alerts with the member profile (name, notes, sizes…).
+ * Staff do; `dashboard` and `integration` accounts get the arrival without it. Anonymous
+ * clients exist only on the demo bench and read what staff read there.
+ */
+export function seesMemberProfile(principal: Principal): boolean {
+  return principal.kind === 'anonymous' || (principal.kind === 'user' && principal.role === 'staff');
+}
+
 /**
  * Why this principal may not publish to `topic`, or undefined when it may. `gateway` is the
  * broker's own publishes; undefined is a client that never authenticated.
  */
-export function publishDenial(principal: Principal | 'gateway' | undefined, topic: string): string | undefined {
+export function publishDenial(
+  principal: Principal | 'gateway' | undefined,
+  topic: string,
+  store: string,
+): string | undefined {
   if (principal === 'gateway') return undefined;
   if (principal === undefined) return 'client not authenticated';
   switch (principal.kind) {
     case 'user':
-      // Staff acknowledge alerts over HTTP; an app account has nothing to publish.
+      // Staff acknowledge alerts over HTTP; an app or integration account has nothing to publish.
       return `user ${principal.username} (${principal.role}) may not publish`;
-    case 'device':
-      return topic.split('/')[3] === principal.device
+    case 'device': {
+      // Only `retail/{store}/{family}/{device}/{channel}`: nothing outside the store's tree
+      // (a topic the gateway never reads is only a place to park retained bytes).
+      const levels = topic.split('/');
+      return levels.length === 5 && levels[0] === 'retail' && levels[1] === store && levels[3] === principal.device
         ? undefined
         : `device ${principal.device} may not publish to ${topic}`;
+    }
     case 'anonymous':
-      return undefined;
+      // Demo bench: speaks for any device, but only under retail/ (what ingest reads and, for
+      // a wrong store or device, rejects and counts); nothing outside it to park data in.
+      return topic.startsWith('retail/') ? undefined : `anonymous clients may not publish to ${topic}`;
   }
 }
 

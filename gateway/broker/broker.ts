@@ -73,6 +73,7 @@ export class EmbeddedBroker {
       },
       authenticate: security.access.authenticate,
       authorizeSubscribe: security.access.authorizeSubscribe,
+      authorizeForward: security.access.authorizeForward,
       // One frozen subscriber must not stall delivery for a minute (aedes default 60 s).
       drainTimeout: 15_000,
       heartbeatInterval: 60_000,
@@ -227,7 +228,11 @@ export class EmbeddedBroker {
   private authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) {
     const topic = packet.topic;
     // A device publishes only under its own topics; staff and dashboard accounts publish nothing.
-    const denial = publishDenial(client ? this.security.access.principalOf(client) : 'gateway', topic);
+    const denial = publishDenial(
+      client ? this.security.access.principalOf(client) : 'gateway',
+      topic,
+      this.ctx.config.store.id,
+    );
     if (denial !== undefined) {
       this.security.access.publishRefused(client, denial);
       callback(new ReservedTopicError(denial));
@@ -236,6 +241,15 @@ export class EmbeddedBroker {
     if (topic.startsWith('$') || this.isGatewayTopic(topic)) {
       callback(new ReservedTopicError(`clients may not publish to ${topic}`));
       return;
+    }
+    if (packet.retain && client !== null) {
+      const full = this.security.retained?.refusal(topic, (packet.payload as Buffer).length);
+      if (full !== undefined) {
+        this.security.metrics.retainedRefused.inc();
+        this.security.access.publishRefused(client, full);
+        callback(new ReservedTopicError(full));
+        return;
+      }
     }
     if (!topic.startsWith('retail/')) {
       callback(null);

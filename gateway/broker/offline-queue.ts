@@ -13,10 +13,11 @@
 import { Readable } from 'node:stream';
 
 /** The fields of a queued packet this queue looks at (aedes-packet's Packet has more). */
-interface QueuedPacket {
+export interface QueuedPacket {
   brokerId?: string;
   brokerCounter?: number;
   messageId?: number | undefined;
+  dup?: boolean;
 }
 
 interface OutgoingPersistence {
@@ -31,6 +32,12 @@ export interface QueueCapOptions {
   readonly max: number;
   /** Called for each message dropped, with the client whose queue overflowed. */
   readonly onDrop: (clientId: string) => void;
+  /**
+   * What this client may receive of a packet being queued for it: the packet, a reduced copy,
+   * or undefined to queue nothing (aedes re-checks queued packets with authorizeForward but
+   * then writes the original, so a reduced copy must be what is queued).
+   */
+  readonly view?: (clientId: string, packet: QueuedPacket) => QueuedPacket | undefined;
 }
 
 export class BoundedOutgoingQueues implements OutgoingPersistence {
@@ -98,8 +105,10 @@ export class BoundedOutgoingQueues implements OutgoingPersistence {
   }
 
   outgoingStream(client: { id: string }): Readable {
-    // A copy: aedes clears entries while it streams them.
-    return Readable.from([...(this.queues.get(client.id) ?? [])]);
+    // A copy: aedes clears entries while it streams them. A packet that already has a packet
+    // id was sent before and not acknowledged: it goes again with DUP set [MQTT-3.3.1-1]
+    // (aedes would resend it with DUP 0).
+    return Readable.from((this.queues.get(client.id) ?? []).map((p) => (p.messageId ? { ...p, dup: true } : p)));
   }
 
   private enqueue(clientId: string, packet: QueuedPacket): void {
@@ -108,8 +117,10 @@ export class BoundedOutgoingQueues implements OutgoingPersistence {
       queue = [];
       this.queues.set(clientId, queue);
     }
+    const visible = this.options.view ? this.options.view(clientId, packet) : packet;
+    if (visible === undefined) return;
     // One copy per subscriber: outgoingUpdate writes that subscriber's packet id into it.
-    queue.push({ ...packet, messageId: undefined });
+    queue.push({ ...visible, messageId: undefined });
     while (queue.length > this.options.max) {
       queue.shift();
       this.options.onDrop(clientId);

@@ -9,6 +9,9 @@ export class BrokerSecurityMetrics {
   readonly publishRefused: Counter<'principal'>;
   readonly connectRateLimited: Counter;
   readonly queueDropped: Counter;
+  readonly clientIdRefused: Counter;
+  readonly forwardWithheld: Counter<'principal'>;
+  readonly retainedRefused: Counter;
 
   constructor(registry: Registry) {
     this.subscribeRefused = new Counter({
@@ -31,6 +34,22 @@ export class BrokerSecurityMetrics {
     this.queueDropped = new Counter({
       name: 'gateway_mqtt_queue_dropped_total',
       help: 'Queued QoS1 messages of persistent sessions dropped (oldest first) above mqtt.maxQueuedMessages.',
+      registers: [registry],
+    });
+    this.clientIdRefused = new Counter({
+      name: 'gateway_mqtt_client_id_refused_total',
+      help: 'MQTT logins refused (CONNACK 0x05) because their client id belongs to another principal.',
+      registers: [registry],
+    });
+    this.forwardWithheld = new Counter({
+      name: 'gateway_mqtt_forward_withheld_total',
+      help: 'Messages not delivered to a subscriber whose role may not read their topic (re-checked on delivery).',
+      labelNames: ['principal'] as const,
+      registers: [registry],
+    });
+    this.retainedRefused = new Counter({
+      name: 'gateway_mqtt_retained_refused_total',
+      help: 'Retained publishes refused above mqtt.maxRetainedMessages / mqtt.maxRetainedBytes.',
       registers: [registry],
     });
   }

@@ -8,8 +8,9 @@ import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config/index.js';
 import type { GatewayMetrics } from '../metrics/index.js';
 import { AccessControl } from './access.js';
-import { BoundedOutgoingQueues } from './offline-queue.js';
+import { BoundedOutgoingQueues, type QueuedPacket } from './offline-queue.js';
 import { ConnectRateLimiter } from './rate-limit.js';
+import { RetainedCap } from './retained-cap.js';
 import { BrokerSecurityMetrics } from './security-metrics.js';
 import { readTlsFiles } from './tls.js';
 
@@ -20,6 +21,7 @@ export class BrokerSecurity {
   /** Certificate and key of the mqtts listener, when `mqtt.tls` is set (read at start). */
   readonly tls: { readonly port: number; cert: Buffer; key: Buffer; ca?: Buffer } | undefined;
   queues: BoundedOutgoingQueues | undefined;
+  retained: RetainedCap | undefined;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -38,8 +40,28 @@ export class BrokerSecurity {
   capQueues(aedes: Aedes): void {
     const max = this.config.mqtt.maxQueuedMessages;
     const dropped = new Map<string, { n: number; at: number }>();
+    this.access.attach(aedes);
+    this.retained = RetainedCap.install(
+      (aedes as unknown as { persistence: object }).persistence,
+      {
+        maxMessages: this.config.mqtt.maxRetainedMessages,
+        maxBytes: this.config.mqtt.maxRetainedBytes,
+      },
+      (topic) =>
+        topic.startsWith(`retail/${this.config.store.id}/live/`) ||
+        topic.startsWith(`retail/${this.config.store.id}/alerts/`),
+    );
     this.queues = BoundedOutgoingQueues.install((aedes as unknown as { persistence: object }).persistence, {
       max,
+      // A persistent session's queue holds what its principal may read (alerts reduced for dashboards).
+      view: (clientId, packet) => {
+        const principal = this.access.principalOfClientId(clientId);
+        const p = packet as QueuedPacket & { topic?: unknown; payload?: unknown };
+        if (principal === undefined || typeof p.topic !== 'string') return packet;
+        return (
+          this.access.viewFor(principal, p as QueuedPacket & { topic: string; payload: unknown }, clientId) ?? undefined
+        );
+      },
       onDrop: (clientId) => {
         this.metrics.queueDropped.inc();
         // One line per client per minute with the count, not one per dropped message.

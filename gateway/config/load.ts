@@ -58,7 +58,53 @@ export function parseConfig(text: string, source: string, env: Env = {}, baseDir
   const file = withEnv as ConfigFile;
   const semantic = semanticProblems(file);
   if (semantic.length > 0) throw new ConfigError(source, semantic);
-  return resolveConfig(file, baseDir);
+  const authMode = env.GW_HTTP_AUTH ?? '';
+  if (!['', 'on', 'off', 'demo'].includes(authMode)) {
+    throw new ConfigError(source, [`GW_HTTP_AUTH must be "off", "demo" or "on", not ${JSON.stringify(authMode)}`]);
+  }
+  const base = resolveConfig(file, baseDir);
+  // Secure by default: only an explicit GW_HTTP_AUTH=off opens the API (gateway/auth/http-auth.ts).
+  const resolved = { ...base, http: { ...base.http, openApi: authMode === 'off' } };
+  const secrets = resolveDeviceSecrets(resolved.devices, env, baseDir);
+  if (secrets.problems.length > 0) throw new ConfigError(source, secrets.problems);
+  return { ...resolved, devices: secrets.devices };
+}
+
+/**
+ * An Impinj stream reader's password may come from `passwordFile` (one line; relative to the
+ * config file) or `passwordEnv` (a variable's name) so the config file itself holds no secret.
+ * Read once at start; the resolved config carries it as `password`.
+ */
+function resolveDeviceSecrets(
+  devices: GatewayConfig['devices'],
+  env: Env,
+  baseDir: string,
+): { devices: GatewayConfig['devices']; problems: string[] } {
+  const problems: string[] = [];
+  const out: Record<string, DeviceConfig> = {};
+  for (const [id, device] of Object.entries(devices)) {
+    if (device.transport !== 'http-stream' || (device.passwordFile === undefined && device.passwordEnv === undefined)) {
+      out[id] = device;
+      continue;
+    }
+    const { passwordFile, passwordEnv, ...rest } = device;
+    let password: string | undefined;
+    if (passwordFile !== undefined) {
+      const file = resolve(baseDir, passwordFile);
+      try {
+        password = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+      } catch (err) {
+        problems.push(`/devices/${id}/passwordFile: cannot read ${file}: ${(err as Error).message}`);
+      }
+    } else if (passwordEnv !== undefined) {
+      password = env[passwordEnv];
+      if (password === undefined || password === '') {
+        problems.push(`/devices/${id}/passwordEnv: environment variable ${passwordEnv} is not set`);
+      }
+    }
+    out[id] = password === undefined || password === '' ? rest : { ...rest, password };
+  }
+  return { devices: out, problems };
 }
 
 function applyEnvOverrides(raw: unknown, env: Env): unknown {
@@ -163,6 +209,12 @@ function semanticProblems(file: ConfigFile): string[] {
           problems.push(`/devices/${id}/antennas/${ant}: no zone named ${JSON.stringify(zone)}`);
       }
     }
+    if (
+      device.transport === 'http-stream' &&
+      [device.password, device.passwordFile, device.passwordEnv].filter((v) => v !== undefined).length > 1
+    ) {
+      problems.push(`/devices/${id}: set one of password, passwordFile, passwordEnv`);
+    }
     if (device.transport === 'mqtt' && (device.username === undefined) !== (device.passwordHash === undefined)) {
       problems.push(`/devices/${id}: username and passwordHash go together`);
     }
@@ -209,6 +261,8 @@ function resolveConfig(file: ConfigFile, baseDir: string): GatewayConfig {
       ...(mqtt.tls ? { tls: resolveTlsFiles(mqtt.tls, baseDir) } : {}),
       ...(mqtt.connectRate ? { connectRate: mqtt.connectRate } : {}),
       maxQueuedMessages: mqtt.maxQueuedMessages ?? 1000,
+      maxRetainedMessages: mqtt.maxRetainedMessages ?? 1000,
+      maxRetainedBytes: mqtt.maxRetainedBytes ?? 16 * 1024 * 1024,
     },
     http: {
       port: http.port ?? 8080,

@@ -7,8 +7,9 @@ import { Type } from 'typebox';
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
 /**
- * `mqtt.users`: staff phones/tablets and dashboards (not devices). `staff` may subscribe to
- * the store's alert topics, `dashboard` also to its live topics; neither may publish.
+ * `mqtt.users`: staff phones/tablets, dashboards and integrations (not devices). `staff` may
+ * subscribe to the store's alert topics, `dashboard` also to its live topics, `integration` to
+ * anything under `retail/{store}/#` (alerts without the member profile); none may publish.
  * Usernames are unique across users and devices; passwords only as scrypt hashes.
  */
 export const MqttUsers = Type.Array(
@@ -16,7 +17,7 @@ export const MqttUsers = Type.Array(
     {
       username: Type.String({ minLength: 1, maxLength: 64 }),
       passwordHash: Type.String({ pattern: '^scrypt\\$', maxLength: 256 }),
-      role: Type.Union([Type.Literal('staff'), Type.Literal('dashboard')]),
+      role: Type.Union([Type.Literal('staff'), Type.Literal('dashboard'), Type.Literal('integration')]),
     },
     { additionalProperties: false },
   ),
@@ -52,3 +53,9 @@ export const HttpTls = Type.Object(
   { certFile: Type.String({ minLength: 1 }), keyFile: Type.String({ minLength: 1 }) },
   { additionalProperties: false },
 );
+
+/** `mqtt.maxRetainedMessages`: retained messages the broker keeps (default 1000); a client's retained PUBLISH beyond is refused. */
+export const MaxRetainedMessages = Type.Integer({ minimum: 1, maximum: 1_000_000 });
+
+/** `mqtt.maxRetainedBytes`: total payload bytes of retained messages (default 16 MiB); beyond, refused. */
+export const MaxRetainedBytes = Type.Integer({ minimum: 1024, maximum: 4 * 1024 * 1024 * 1024 });

@@ -3,7 +3,15 @@
  * type and the validator. Every key in DESIGN is part of the contract.
  */
 import { type Static, Type } from 'typebox';
-import { ConnectRate, HttpTls, MaxQueuedMessages, MqttTls, MqttUsers } from './mqtt-security-schema.js';
+import {
+  ConnectRate,
+  HttpTls,
+  MaxQueuedMessages,
+  MaxRetainedBytes,
+  MaxRetainedMessages,
+  MqttTls,
+  MqttUsers,
+} from './mqtt-security-schema.js';
 
 /** "20s", "30m", "2h", "14d", "500ms". */
 export const Duration = Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?(ms|s|m|h|d)$' });
@@ -136,6 +144,10 @@ const StreamRfidReader = Type.Object(
     url: Type.String({ pattern: '^https?://' }),
     username: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     password: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+    /** The reader password read from this file at start (relative to the config file), instead of `password`. */
+    passwordFile: Type.Optional(Type.String({ minLength: 1 })),
+    /** The reader password read from this environment variable at start, instead of `password`. */
+    passwordEnv: Type.Optional(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,127}$' })),
     antennas: Antennas,
   },
   { additionalProperties: false },
@@ -219,6 +231,8 @@ export const ConfigFile = Type.Object(
           tls: Type.Optional(MqttTls),
           connectRate: Type.Optional(ConnectRate),
           maxQueuedMessages: Type.Optional(MaxQueuedMessages),
+          maxRetainedMessages: Type.Optional(MaxRetainedMessages),
+          maxRetainedBytes: Type.Optional(MaxRetainedBytes),
         },
         { additionalProperties: false },
       ),

@@ -23,11 +23,21 @@ export interface GatewayConfig {
     readonly connectRate?: { readonly perSecond: number; readonly burst: number };
     /** Cap on a persistent session's queued QoS1 messages (oldest dropped). */
     readonly maxQueuedMessages: number;
+    /** Caps on retained messages (count, payload bytes); a client's retained PUBLISH beyond is refused. */
+    readonly maxRetainedMessages: number;
+    readonly maxRetainedBytes: number;
   };
   readonly http: {
     readonly port: number;
     readonly host: string;
+    /**
+     * Users from the config file (`http.auth`), or the demo users with GW_HTTP_AUTH=demo. Absent:
+     * sign-in is still required, with the users of the store database (`store-gateway user add`,
+     * or the first manager the gateway creates); see `openApi`.
+     */
     readonly auth?: HttpAuthConfig;
+    /** True only with GW_HTTP_AUTH=off: no sign-in, every request acts as a manager (bench only). */
+    readonly openApi?: boolean;
     /** HTTPS + WSS; file paths resolved against the config file's folder. */
     readonly tls?: { readonly certFile: string; readonly keyFile: string };
   };
@@ -69,5 +79,5 @@ export interface HttpAuthConfig {
 export interface MqttUser {
   readonly username: string;
   readonly passwordHash: string;
-  readonly role: 'staff' | 'dashboard';
+  readonly role: 'staff' | 'dashboard' | 'integration';
 }

@@ -2,7 +2,7 @@
  * The store database: one SQLite file in WAL mode with synchronous=FULL, so a commit is
  * on disk (and survives power loss) before anything is acknowledged.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -238,9 +238,14 @@ export function openDb(dataDir: string, options: OpenDbOptions = {}): Db {
   const maxPageCount = options.maxPageCount ?? maxPagesFromEnv(process.env.GW_DB_MAX_PAGES);
   let db: Db | undefined;
   try {
-    mkdirSync(dataDir, { recursive: true });
+    // The database holds member PII and session hashes: the folder is the gateway user's only
+    // (0700 when the gateway creates it) and the files 0600 whatever the umask.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     db = new Database(path, { timeout: 5000 });
+    // Before WAL mode: SQLite creates -wal and -shm with the database file's permissions.
+    restrictDbFiles(path);
     db.pragma('journal_mode = WAL');
+    restrictDbFiles(path);
     db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
     // WAL grows without bound by default; keep it to 64 MiB after checkpoints.
     db.pragma('journal_size_limit = 67108864');
@@ -260,6 +265,13 @@ export function openDb(dataDir: string, options: OpenDbOptions = {}): Db {
   } catch (err) {
     db?.close();
     throw openFailure(path, err);
+  }
+}
+
+/** chmod 0600 the database file and its -wal / -shm companions (those that exist). */
+export function restrictDbFiles(path: string): void {
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
   }
 }
 

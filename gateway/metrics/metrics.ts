@@ -53,6 +53,12 @@ export class GatewayMetrics {
     help: 'MQTT connections refused for bad or missing credentials.',
     registers: [this.registry],
   });
+  readonly deviceHttpAuthFailures = new Counter({
+    name: 'gateway_http_device_auth_failures_total',
+    help: 'Device HTTP requests (reader webhook, POS) refused for missing or wrong credentials, by device and reason.',
+    labelNames: ['device', 'reason'] as const,
+    registers: [this.registry],
+  });
   readonly mqttClients = new Gauge({
     name: 'gateway_mqtt_clients',
     help: 'Connected MQTT clients.',

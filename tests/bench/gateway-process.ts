@@ -65,6 +65,8 @@ export async function startGatewayProcess(
     GW_HTTP_PORT: '0',
     GW_DATA_DIR: dataDir,
     GW_LOG_LEVEL: 'info',
+    // The benchmarks read the API without signing in.
+    GW_HTTP_AUTH: 'off',
     ...env,
   });
   let started: { mqttPort: number; httpPort: number };

@@ -6,7 +6,7 @@ import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
 
 export function benchConfig(dataDir: string): GatewayConfig {
-  return loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dataDir });
+  return loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dataDir, GW_HTTP_AUTH: 'off' });
 }
 
 export function startBenchGateway(

@@ -53,7 +53,12 @@ describe('drill: wall clock jumps', () => {
   });
 
   it('keeps every message, buckets by event time, resets occupancy once, and neither spins nor skips upstream', async () => {
-    const config = loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path });
+    const config = loadConfig(undefined, {
+      GW_MQTT_PORT: '0',
+      GW_HTTP_PORT: '0',
+      GW_DATA_DIR: dir.path,
+      GW_HTTP_AUTH: 'off',
+    });
     gateway = await startGateway({ config, clock, log: createLogger({ level: 'silent' }), tickEveryMs: 20 });
     const gw = gateway;
     const base = `http://127.0.0.1:${gw.httpPort}/api/v1`;

@@ -56,6 +56,7 @@ describe('HQ roster to store alerts over JetStream KV', () => {
       GW_HTTP_PORT: '0',
       GW_DATA_DIR: dir.path,
       GW_NATS_URL: nats.url,
+      GW_HTTP_AUTH: 'off',
     });
     gateway = await startGateway({ config, clock, log: createLogger({ level: 'silent' }), tickEveryMs: 20 });
     staff = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.mqttPort}`, {

@@ -40,7 +40,12 @@ describe(`a simulated store day (${DATE}) against ground truth`, () => {
     day = generateStoreDay({ seed: 7, date: DATE });
     const first = day.messages[0]?.at ?? 0;
     clock = new ManualClock(first);
-    const config = loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path });
+    const config = loadConfig(undefined, {
+      GW_MQTT_PORT: '0',
+      GW_HTTP_PORT: '0',
+      GW_DATA_DIR: dir.path,
+      GW_HTTP_AUTH: 'off',
+    });
     gateway = await startGateway({ config, clock, log: createLogger({ level: 'silent' }), tickEveryMs: 10 });
     const put = (path: string, body: unknown) =>
       fetch(api(path), { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

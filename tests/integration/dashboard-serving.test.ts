@@ -24,7 +24,12 @@ describe('dashboard serving', () => {
   const root = () => `http://127.0.0.1:${gateway.httpPort}`;
 
   beforeAll(async () => {
-    const config = loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path });
+    const config = loadConfig(undefined, {
+      GW_MQTT_PORT: '0',
+      GW_HTTP_PORT: '0',
+      GW_DATA_DIR: dir.path,
+      GW_HTTP_AUTH: 'off',
+    });
     gateway = await startGateway({ config, clock, log: createLogger({ level: 'silent' }), tickEveryMs: 20 });
     client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.mqttPort}`, {
       clientId: 'door-1',

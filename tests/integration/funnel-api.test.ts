@@ -38,7 +38,12 @@ describe('funnel and live API', () => {
     );
 
   beforeAll(async () => {
-    const config = loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path });
+    const config = loadConfig(undefined, {
+      GW_MQTT_PORT: '0',
+      GW_HTTP_PORT: '0',
+      GW_DATA_DIR: dir.path,
+      GW_HTTP_AUTH: 'off',
+    });
     gateway = await startGateway({ config, clock, log: createLogger({ level: 'silent' }), tickEveryMs: 20 });
     client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.mqttPort}`, {
       clientId: 'door-sim',

@@ -37,6 +37,7 @@ devices:
   impinj-1: { kind: rfid-reader, transport: mqtt, format: impinj-iot, antennas: { 1: fr-1 } }
 `,
       'drivers.yaml',
+      { GW_HTTP_AUTH: 'off' },
     );
     gateway = await startGateway({ config, log: createLogger({ level: 'silent' }) });
   });

@@ -69,7 +69,7 @@ describe('HTTP auth with the demo users', () => {
 
   it('lists every registered /api/v1 route in the access table', () => {
     expect(logLines.filter((l) => l.includes('missing from the access table'))).toEqual([]);
-    expect(logLines.filter((l) => l.includes('http.auth is not configured'))).toEqual([]);
+    expect(logLines.filter((l) => l.includes('GW_HTTP_AUTH=off'))).toEqual([]);
   });
 
   it('GET /auth/me answers 200 without a session and with one', async () => {
@@ -154,6 +154,86 @@ describe('HTTP auth with the demo users', () => {
     clock.advance(5 * 60_000 + 1000);
     expect((await login('staff', 'staff', '127.0.0.3')).status).toBe(200);
     expect((await login('viewer', 'viewer', '127.0.0.4')).status).toBe(200);
+  });
+
+  it('counts a sign-in before its password check: 40 parallel wrong passwords get at most 5 answers of 401', async () => {
+    const attempt = (i: number) =>
+      rawRequest(`${base()}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'manager', password: `guess-${i}` }),
+        localAddress: '127.0.0.20',
+      });
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => attempt(i)));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(35);
+    expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+    // The name is locked now, even with the right password from elsewhere…
+    const right = await rawRequest(`${base()}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'manager', password: 'manager' }),
+      localAddress: '127.0.0.21',
+    });
+    expect(right.status).toBe(429);
+    clock.advance(5 * 60_000 + 1000);
+    // …and a right password in parallel with wrong ones does not eat into the limit.
+    const mixed = await Promise.all([
+      ...Array.from({ length: 3 }, (_, i) =>
+        rawRequest(`${base()}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'viewer', password: i === 1 ? 'viewer' : 'nope' }),
+          localAddress: '127.0.0.22',
+        }),
+      ),
+    ]);
+    expect(mixed.map((m) => m.status).sort()).toEqual([200, 401, 401]);
+  });
+
+  it('records an invitation as the signed-in user, and refuses back-dated or future ones', async () => {
+    const member = [{ id: 'M-INV', name: '王芳', tier: 3, cards: ['E280689400005014AABB0099'] }];
+    expect((await call(base(), who('manager'), 'PUT', '/members', member)).status).toBe(200);
+    const body = (extra: Record<string, unknown>) => ({
+      member: 'M-INV',
+      channel: 'wechat',
+      campaign: 'autumn',
+      ...extra,
+    });
+    const posed = await call(base(), who('staff'), 'POST', '/invitations', body({ staff: 'manager' }));
+    expect(posed.status).toBe(201);
+    expect(((await posed.json()) as { invitation: { staff: string } }).invitation.staff).toBe('staff');
+    const unnamed = await call(base(), who('staff'), 'POST', '/invitations', body({}));
+    expect(unnamed.status).toBe(201);
+    expect(((await unnamed.json()) as { invitation: { staff: string } }).invitation.staff).toBe('staff');
+
+    const now = clock.now();
+    const at = (ms: number) => new Date(ms).toISOString();
+    const old = await call(base(), who('staff'), 'POST', '/invitations', body({ ts: '2020-01-01T00:00:00Z' }));
+    expect(old.status).toBe(400);
+    expect(await old.json()).toMatchObject({ error: { code: 'INVITATION_TOO_OLD' } });
+    const justInside = await call(
+      base(),
+      who('staff'),
+      'POST',
+      '/invitations',
+      body({ ts: at(now - 13 * 86_400_000) }),
+    );
+    expect(justInside.status).toBe(201);
+    const tooOld = await call(base(), who('staff'), 'POST', '/invitations', body({ ts: at(now - 15 * 86_400_000) }));
+    expect(tooOld.status).toBe(400);
+    const future = await call(base(), who('staff'), 'POST', '/invitations', body({ ts: at(now + 86_400_000) }));
+    expect(future.status).toBe(400);
+    expect(await future.json()).toMatchObject({ error: { code: 'INVITATION_IN_FUTURE' } });
+    const range = `from=${at(now - 14 * 86_400_000)}&to=${at(now + 60_000)}`;
+    const listed = await waitFor(async () => {
+      const l = (await (await call(base(), who('manager'), 'GET', `/invitations?${range}`)).json()) as {
+        invitations: { staff: string }[];
+      };
+      return l.invitations.length >= 3 ? l.invitations : undefined;
+    }, 'three invitations');
+    expect(listed.map((i) => i.staff)).toEqual(['staff', 'staff', 'staff']);
   });
 
   it('applies the access table: 401 without a session, 403 below the role, through at or above it', async () => {
@@ -298,10 +378,18 @@ describe('HTTP auth with the demo users', () => {
     expect(staffArrival.profile.name).toBe('陈静');
     const viewerText = JSON.stringify(viewerSse);
     for (const pii of ['陈静', '13800000000', '喜欢真丝']) expect(viewerText).not.toContain(pii);
-    const viewerArrival = viewerSse.find((m) => m.event === 'vip.arrival')?.data as
-      | { profile: { name: unknown } }
-      | undefined;
-    expect(viewerArrival?.profile.name).toBeNull();
+    // A viewer may not read /vip/alerts: the stream gives it the arrival (who, where), no profile.
+    const viewerArrival = viewerSse.find((m) => m.event === 'vip.arrival')?.data;
+    expect(viewerArrival).toEqual({
+      id: alerts[0]?.id,
+      type: 'vip.arrival',
+      ts: expect.any(Number),
+      member: 'M-VIP',
+      tier: 5,
+      zone: 'entrance',
+      via: 'card',
+    });
+    expect((await call(base(), who('viewer'), 'GET', '/vip/alerts')).status).toBe(403);
 
     // Ack: the acting user is the signed-in one, not what the body claims.
     const alertId = alerts[0]?.id ?? '';
@@ -374,10 +462,15 @@ describe('HTTP auth with the demo users', () => {
 });
 
 describe('HTTP auth settings', () => {
-  it('keeps the API open as the local manager without http.auth, and warns once', async () => {
+  it('opens the API as the local manager only with GW_HTTP_AUTH=off, and warns once', async () => {
     const dir = tempDir();
     const lines: string[] = [];
-    const config = loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path });
+    const config = loadConfig(undefined, {
+      GW_MQTT_PORT: '0',
+      GW_HTTP_PORT: '0',
+      GW_DATA_DIR: dir.path,
+      GW_HTTP_AUTH: 'off',
+    });
     const gateway = await startGateway({ config, log: capturingLogger(lines) });
     try {
       const base = `http://127.0.0.1:${gateway.httpPort}/api/v1`;
@@ -393,7 +486,7 @@ describe('HTTP auth settings', () => {
         body: '[]',
       });
       expect(put.status).toBe(200);
-      expect(lines.filter((l) => l.includes('http.auth is not configured'))).toHaveLength(1);
+      expect(lines.filter((l) => l.includes('GW_HTTP_AUTH=off') && l.includes('"level":40'))).toHaveLength(1);
     } finally {
       await gateway.stop();
       dir.remove();

@@ -10,7 +10,12 @@ describe('MQTT over WebSocket', () => {
   let gateway: RunningGateway;
   const dir = tempDir();
   beforeAll(async () => {
-    const config = loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path });
+    const config = loadConfig(undefined, {
+      GW_MQTT_PORT: '0',
+      GW_HTTP_PORT: '0',
+      GW_DATA_DIR: dir.path,
+      GW_HTTP_AUTH: 'off',
+    });
     gateway = await startGateway({ config, log: createLogger({ level: 'silent' }) });
   });
   afterAll(async () => {

@@ -199,7 +199,12 @@ describe('retention purge', () => {
       .prepare("INSERT INTO audit (ts, user, role, action, target, address) VALUES (?, 'u', 'staff', 'x', 't', 'a')")
       .run(NOW - 500 * DAY);
     seed.close();
-    const config = loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path });
+    const config = loadConfig(undefined, {
+      GW_MQTT_PORT: '0',
+      GW_HTTP_PORT: '0',
+      GW_DATA_DIR: dir.path,
+      GW_HTTP_AUTH: 'off',
+    });
     const gateway = await startGateway({ config, clock: new ManualClock(NOW), log });
     cleanups.push(() => gateway.stop());
     await waitFor(

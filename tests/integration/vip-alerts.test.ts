@@ -68,7 +68,12 @@ describe('VIP arrival alerts', () => {
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
     const hookPort = (hook.address() as { port: number }).port;
-    const base = loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path });
+    const base = loadConfig(undefined, {
+      GW_MQTT_PORT: '0',
+      GW_HTTP_PORT: '0',
+      GW_DATA_DIR: dir.path,
+      GW_HTTP_AUTH: 'off',
+    });
     const config = {
       ...base,
       alerts: { ...base.alerts, webhook: { url: `http://127.0.0.1:${hookPort}/robot`, format: 'json' as const } },

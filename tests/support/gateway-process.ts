@@ -75,6 +75,9 @@ export async function startGatewayProcess(
       GW_HTTP_PORT: String(httpPort),
       GW_DATA_DIR: dataDir,
       GW_LOG_LEVEL: 'warn',
+      // `start` tests read the API without signing in (the demo signs in with its demo users);
+      // a caller may pass GW_HTTP_AUTH to override.
+      ...(command[0] === 'start' ? { GW_HTTP_AUTH: 'off' } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
 /**
  * A gateway with MQTT credentials for the security tests: two devices with passwords,
- * a staff user and a dashboard user (`mqtt.users`), on ephemeral ports.
+ * a staff user, a dashboard user and an integration user (`mqtt.users`), on ephemeral ports.
  */
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -15,6 +15,7 @@ export const SECRETS = {
   'door-2': 'door-2-secret',
   ann: 'ann-secret',
   screen: 'screen-secret',
+  bi: 'bi-secret',
 } as const;
 
 export interface SecureGatewayOptions {
@@ -40,6 +41,7 @@ mqtt:
   users:
     - { username: ann, role: staff, passwordHash: "${hashPassword(SECRETS.ann)}" }
     - { username: screen, role: dashboard, passwordHash: "${hashPassword(SECRETS.screen)}" }
+    - { username: bi, role: integration, passwordHash: "${hashPassword(SECRETS.bi)}" }
 ${options.mqttExtra ?? ''}
 http:
   port: 0

@@ -79,12 +79,25 @@ describe('MQTT subscribe ACL', () => {
 
   it('lets a device publish only under its own topics and users publish nothing', () => {
     const device = { kind: 'device', device: 'door-1' } as const;
-    expect(publishDenial(device, 'retail/s001/door/door-1/event')).toBeUndefined();
-    expect(publishDenial(device, 'retail/s001/door/door-2/event')).toMatch(/door-1 may not publish/);
-    expect(publishDenial({ kind: 'user', username: 'ann', role: 'staff' }, 'retail/s001/door/door-1/event')).toMatch(
-      /may not publish/,
-    );
-    expect(publishDenial(undefined, 'retail/s001/door/door-1/event')).toMatch(/not authenticated/);
-    expect(publishDenial('gateway', 'retail/s001/alerts/vip')).toBeUndefined();
+    expect(publishDenial(device, 'retail/s001/door/door-1/event', 's001')).toBeUndefined();
+    expect(publishDenial(device, 'retail/s001/door/door-2/event', 's001')).toMatch(/door-1 may not publish/);
+    expect(
+      publishDenial({ kind: 'user', username: 'ann', role: 'staff' }, 'retail/s001/door/door-1/event', 's001'),
+    ).toMatch(/may not publish/);
+    expect(publishDenial(undefined, 'retail/s001/door/door-1/event', 's001')).toMatch(/not authenticated/);
+    expect(publishDenial('gateway', 'retail/s001/alerts/vip', 's001')).toBeUndefined();
+  });
+
+  it('keeps devices and anonymous clients inside retail/{store}/ and integrations from publishing', () => {
+    const device = { kind: 'device', device: 'door-1' } as const;
+    // The device id in fourth place is not enough: the topic must be the store's own tree.
+    for (const topic of ['x/y/z/door-1/event', 'retail/s999/door/door-1/event', 'retail/s001/door/door-1/event/more']) {
+      expect(publishDenial(device, topic, 's001')).toMatch(/may not publish/);
+    }
+    expect(publishDenial({ kind: 'anonymous' }, 'junk/1', 's001')).toMatch(/may not publish/);
+    expect(publishDenial({ kind: 'anonymous' }, 'retail/s001/pos/pos-1/receipt', 's001')).toBeUndefined();
+    const integration = { kind: 'user', username: 'bi', role: 'integration' } as const;
+    expect(publishDenial(integration, 'retail/s001/door/door-1/event', 's001')).toMatch(/may not publish/);
+    expect(subscribePatterns(integration, 's001')).toEqual(['retail/s001/#']);
   });
 });
