@@ -2,7 +2,7 @@
  * Invitations (邀约): recorded through the API, journaled for replay, listed, and reported
  * per campaign and per staff member from the outcomes correlation attributed to them.
  */
-import type { Fact, InvitationOutcomeFact } from '../correlate/index.js';
+import type { InvitationOutcomeFact } from '../correlate/index.js';
 import type { Db, JournalRow } from '../journal/index.js';
 
 export interface InvitationRecord {
