@@ -31,7 +31,7 @@ export class CheckpointStore {
   private readonly deleteOne;
   private readonly selectMaxEpoch;
 
-  constructor(readonly db: Db) {
+  constructor(db: Db) {
     this.insert = db.prepare('INSERT INTO checkpoints (epoch, ts, seq, body) VALUES (?, ?, ?, ?)');
     this.selectLatestAtOrBefore = db.prepare(
       'SELECT epoch, ts, seq FROM checkpoints WHERE ts <= ? ORDER BY epoch DESC LIMIT 1',
