@@ -47,6 +47,7 @@ describe('AXIS People Counter driver in the gateway', () => {
   axis-2: { kind: door-counter, transport: axis-vapix, url: "${locked.url}", username: admin, password: wrong, door: side, zone: entrance, pollInterval: 50ms }`,
       ),
       'axis.yaml',
+      { GW_HTTP_AUTH: 'off' },
     );
     gateway = await startGateway({
       config,

@@ -47,6 +47,7 @@ describe('Hikvision people counter driver in the gateway', () => {
   hik-2: { kind: door-counter, transport: hikvision-isapi, url: "${locked.url}", username: admin, password: wrong, door: side, zone: entrance }`,
       ),
       'hik.yaml',
+      { GW_HTTP_AUTH: 'off' },
     );
     gateway = await startGateway({
       config,
