@@ -50,13 +50,24 @@ describe('a store day with two kill -9s', () => {
     const json = { method: 'PUT', headers: { 'content-type': 'application/json' } };
     expect((await fetch(api('/members'), { ...json, body: JSON.stringify(day.roster) })).status).toBe(200);
     expect((await fetch(api('/catalog'), { ...json, body: JSON.stringify(day.catalog) })).status).toBe(200);
+    const fleet = DeviceFleet.of(day.messages);
+    await fleet.connect(gateway.mqttPort);
+    // The clock follows the devices: a heartbeat at the day's start sets it, so invitations
+    // are recorded within their bounds (not "in the future" of a clock still at 0).
+    const opening = day.messages[0]?.at ?? 0;
+    const heartbeat = {
+      v: 1,
+      type: 'device.status',
+      id: 'opening',
+      ts: new Date(opening).toISOString(),
+      uptime: 1,
+      fw: 'x',
+    };
+    expect(await fleet.publish('retail/s001/device/door-1/status', JSON.stringify(heartbeat))).toBe(true);
     for (const invitation of day.invitations) {
       const body = JSON.stringify({ ...invitation, id: undefined });
       expect((await fetch(api('/invitations'), { ...json, method: 'POST', body })).status).toBe(201);
     }
-
-    const fleet = DeviceFleet.of(day.messages);
-    await fleet.connect(gateway.mqttPort);
 
     const killAt = new Set([Math.floor(day.messages.length / 3), Math.floor((2 * day.messages.length) / 3)]);
     let restarts = 0;
