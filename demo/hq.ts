@@ -1,5 +1,6 @@
 /**
- * `npm run demo:hq`: HQ with three simulated stores on one machine, in one command.
+ * `npm run demo:hq`: HQ with three simulated stores on one machine, in one command
+ * (env: HQ_HTTP_PORT, DATABASE_URL + HQ_PG_SCHEMA, NATS_SERVER, HQ_DEMO_DAYS, HQ_DEMO_TRAFFIC).
  *
  *   nats-server -js (free port, temp dir) ◄── 3 gateways (s001–s003, in this process)
  *        │                                      ▲ firmware-sim days over real MQTT
@@ -83,6 +84,8 @@ export interface HqDemoOptions {
 
 export interface DemoStore {
   readonly id: string;
+  /** What the simulated days hold (firmware-sim's ground truth, summed over the days). */
+  readonly truth: { readonly visitors: number; readonly transactions: number };
   readonly gateway: RunningGateway;
   /** Resolves when the store's simulated days were published to its gateway. */
   readonly played: Promise<void>;
@@ -111,7 +114,9 @@ export class NatsServerMissingError extends Error {
 
 /** nats-server on PATH, or where Debian's package puts it (/usr/sbin is not on every PATH). */
 export function findNatsServer(env: Readonly<Record<string, string | undefined>> = process.env): string {
-  const candidates = [env.NATS_SERVER, 'nats-server', '/usr/sbin/nats-server', '/usr/bin/nats-server'];
+  const candidates = env.NATS_SERVER
+    ? [env.NATS_SERVER]
+    : ['nats-server', '/usr/sbin/nats-server', '/usr/bin/nats-server'];
   for (const candidate of candidates) {
     if (!candidate) continue;
     const probe = spawnSync(candidate, ['--version'], { stdio: 'ignore' });
@@ -268,8 +273,13 @@ async function startStore(
     },
   );
   let stopping: Promise<void> | undefined;
+  const truth = {
+    visitors: simulated.reduce((n, d) => n + d.truth.totals.visitors, 0),
+    transactions: simulated.reduce((n, d) => n + d.truth.totals.transactions, 0),
+  };
   return {
     id: spec.id,
+    truth,
     gateway,
     played,
     stop: () => {
@@ -341,7 +351,13 @@ function addDays(day: string, n: number): string {
 export async function main(env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
   let demo: RunningHqDemo;
   try {
-    demo = await startHqDemo({ env });
+    const days = env.HQ_DEMO_DAYS ? Number(env.HQ_DEMO_DAYS) : undefined;
+    const traffic = env.HQ_DEMO_TRAFFIC ? Number(env.HQ_DEMO_TRAFFIC) : undefined;
+    demo = await startHqDemo({
+      env,
+      ...(days !== undefined && Number.isInteger(days) && days > 0 ? { days } : {}),
+      ...(traffic !== undefined && traffic > 0 ? { traffic } : {}),
+    });
   } catch (err) {
     process.stderr.write(`demo:hq: ${err instanceof Error ? err.message : String(err)}\n`);
     return err instanceof NatsServerMissingError ? 2 : 1;
