@@ -134,18 +134,17 @@ export function Ranking() {
                       {t(c.label)}
                     </th>
                   ))}
-                  <th scope="col">{t('ranking.status')}</th>
+                  <th scope="col" class="hide-narrow">
+                    {t('ranking.status')}
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {data.data.ranking.map((entry) => {
                   const info = byId.get(entry.store);
+                  const state = info ? freshness(info, now) : 'never';
                   return (
-                    <tr
-                      key={entry.store}
-                      data-store={entry.store}
-                      data-freshness={info ? freshness(info, now) : 'never'}
-                    >
+                    <tr key={entry.store} data-store={entry.store} data-freshness={state}>
                       <td class="num" data-rank="">
                         <Data raw={entry.rank}>{entry.rank}</Data>
                       </td>
@@ -159,6 +158,12 @@ export function Ranking() {
                             <Data>{entry.store}</Data>
                           </span>
                         )}
+                        {/* On a phone the status column is off screen: the flag goes under the name. */}
+                        {state !== 'fresh' && (
+                          <span class={`show-narrow status status-${state}`}>
+                            <span class="badge">{t(`status.${state}`)}</span>
+                          </span>
+                        )}
                       </th>
                       <td class="hide-narrow">
                         <Data>{entry.region}</Data>
@@ -168,7 +173,7 @@ export function Ranking() {
                           <Figure kind={c.kind} value={entry.totals[c.key]} currency={info?.currency ?? null} />
                         </td>
                       ))}
-                      <td>
+                      <td class="hide-narrow">
                         <StoreStatus store={info} />
                       </td>
                     </tr>
