@@ -3,6 +3,7 @@
  * store's funnel shapes: `{buckets: [...], totals}` with the DESIGN's definitions and null
  * for a rate over zero.
  *
+ *   GET /api/v1/about                                         (HQ's zone and today there, the server's time)
  *   GET /api/v1/stores
  *   GET /api/v1/stores/{id}/funnel?from&to&granularity        (periods in the store's zone)
  *   GET /api/v1/funnel?from&to&granularity&groupBy=store|region&region&tz
@@ -11,6 +12,7 @@
  *   GET /api/v1/dead-letters?limit                              (admin: messages HQ could not store)
  *   POST /api/v1/auth/login|logout|password, GET /api/v1/auth/me, GET|POST|DELETE /api/v1/users (auth.ts)
  *   GET /healthz, /readyz, /metrics                              (open: probes and Prometheus, no data)
+ *   GET /, /assets/…                                             (the HQ dashboard, cloud-sink/ui; open: it signs in)
  *
  * Every /api/v1 route needs a signed-in user (auth.ts) unless the API was built with
  * `auth: 'off'` (HQ_HTTP_AUTH=off).
@@ -45,6 +47,7 @@ import {
   periods,
   toMetrics,
 } from './funnel.js';
+import { findHqUiDir, hqUiRoutes } from './static.js';
 
 export interface HqApiOptions {
   readonly store: HqStore;
@@ -59,6 +62,11 @@ export interface HqApiOptions {
   /** Why HQ is not ready (consumer not running…), or undefined when ready. */
   readonly notReadyReason?: () => string | undefined;
   readonly now?: () => number;
+  /**
+   * The built HQ dashboard to serve at `/` (dist/hq-ui): a directory, `false` for none (an
+   * API-only instance), or undefined to look for it (static.ts findHqUiDir).
+   */
+  readonly ui?: string | false;
 }
 
 export const UNASSIGNED_REGION = 'unassigned';
@@ -119,6 +127,13 @@ export async function buildHqApi(options: HqApiOptions): Promise<FastifyInstance
     return {
       deadLetters: rows.map((d) => ({ ...d, receivedAt: new Date(d.receivedAt).toISOString() })),
     };
+  });
+
+  // What the dashboard needs to pick "today" and judge staleness by HQ's clock, not the browser's.
+  app.get('/api/v1/about', async () => {
+    const at = now();
+    const calendar = zoneCalendar(options.timezone);
+    return { timezone: options.timezone, today: calendar.localDay(at), now: new Date(at).toISOString() };
   });
 
   app.get('/api/v1/stores', async () => {
@@ -217,6 +232,8 @@ export async function buildHqApi(options: HqApiOptions): Promise<FastifyInstance
     reply.header('content-disposition', 'attachment; filename="hq-funnel.csv"');
     return `\uFEFF${lines.join('\r\n')}\r\n`;
   });
+
+  if (options.ui !== false) hqUiRoutes(app, options.ui ?? findHqUiDir());
 
   return app;
 }

@@ -39,6 +39,8 @@ const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 export const MIN_PASSWORD_LENGTH = 12;
 export const INITIAL_ADMIN_FILE = 'initial-admin-password';
+/** DEMO ONLY: the sign-in `npm run demo:hq` prints (HQ_HTTP_AUTH=demo). */
+export const DEMO_HQ_USER = { name: 'hq', password: 'hq', role: 'admin' } as const;
 
 // --- scrypt (duplicated from gateway/broker/credentials.ts: cloud-sink never imports gateway/) ---
 
@@ -154,6 +156,25 @@ export class HqAuth {
       'no HQ API user: created "admin" with a one-time password (printed once, and in the file); sign in and change it',
     );
     return { password, file };
+  }
+
+  /**
+   * DEMO ONLY (`HQ_HTTP_AUTH=demo`, set by `npm run demo:hq`): the admin `hq` with the password
+   * `hq`, below the 12-character minimum on purpose and not one-time, so a demo signs in at
+   * once. Never in a real HQ: anyone who reads this file knows the password.
+   */
+  async ensureDemoUser(): Promise<HqUser> {
+    const user: HqUser = { ...DEMO_HQ_USER, mustChange: false };
+    await this.options.store.execute(
+      `INSERT INTO hq_users (name, role, password_hash, must_change, created) VALUES (?, ?, ?, 0, ?)
+       ON CONFLICT (name) DO UPDATE SET role = excluded.role, password_hash = excluded.password_hash, must_change = 0`,
+      [user.name, user.role, hashPassword(DEMO_HQ_USER.password), this.now()],
+    );
+    this.options.log.warn(
+      { component: 'hq-auth', user: user.name },
+      'HQ_HTTP_AUTH=demo: the demo admin "hq" (password "hq") can sign in. DEMO ONLY: never on a real HQ.',
+    );
+    return user;
   }
 
   /** Expired tokens out of the database. */

@@ -9,6 +9,7 @@
  *   HQ_TENANT      consume only retail.{tenant}.> (default: every tenant on the stream)
  *   HQ_TIMEZONE    zone for cross-store periods (default UTC; a store's own funnel uses its zone)
  *   HQ_HTTP_AUTH   on (default: users and roles, see auth.ts) | off (an open API: logged loudly)
+ *                  | demo (DEMO ONLY, `npm run demo:hq`: also the admin `hq` with password `hq`)
  *   HQ_TLS_CERT, HQ_TLS_KEY   PEM files: the HQ API speaks HTTPS only
  *   HQ_ROSTER_VIP_TIER  members of this tier and above go to every store's roster view (default 4)
  *   HQ_NATS_CREDS, HQ_NATS_TOKEN, HQ_NATS_USER, HQ_NATS_PASS, HQ_NATS_CA, HQ_NATS_CERT, HQ_NATS_KEY
@@ -32,7 +33,7 @@ export interface HqConfig {
   readonly http: {
     readonly port: number;
     readonly host: string;
-    readonly auth: 'on' | 'off';
+    readonly auth: 'on' | 'off' | 'demo';
     readonly tls?: { readonly certFile: string; readonly keyFile: string };
   };
   readonly dataDir: string;
@@ -60,7 +61,8 @@ export function loadHqConfig(env: Readonly<Record<string, string | undefined>> =
     throw new HqConfigError('HQ_TENANT is not a valid id');
   const opt = (name: string): string | undefined => env[name] || undefined;
   const auth = (env.HQ_HTTP_AUTH || 'on').toLowerCase();
-  if (auth !== 'on' && auth !== 'off') throw new HqConfigError('HQ_HTTP_AUTH must be on or off');
+  if (auth !== 'on' && auth !== 'off' && auth !== 'demo')
+    throw new HqConfigError('HQ_HTTP_AUTH must be on, off or demo');
   const rosterVipTier = env.HQ_ROSTER_VIP_TIER ? Number(env.HQ_ROSTER_VIP_TIER) : 4;
   if (!Number.isInteger(rosterVipTier) || rosterVipTier < 1 || rosterVipTier > 5) {
     throw new HqConfigError('HQ_ROSTER_VIP_TIER must be a tier from 1 to 5');

@@ -65,6 +65,8 @@ export async function startSink(options: SinkOptions): Promise<RunningSink> {
     );
   } else {
     auth = new HqAuth({ store, log });
+    // The demo's admin comes first, so no one-time admin is made beside it.
+    if (config.http.auth === 'demo') await auth.ensureDemoUser();
     initialAdmin = await auth.ensureFirstAdmin(config.dataDir);
   }
   const tls = config.http.tls ? readTls(config.http.tls) : undefined;
