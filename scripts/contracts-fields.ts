@@ -25,6 +25,8 @@ export const MESSAGE_FIELDS: Readonly<Record<string, Readonly<Record<string, str
     door: 'door name (the config maps the device to its zone; this names the doorway)',
     dir: 'direction of the crossing',
     n: 'people who crossed together in that direction',
+    period:
+      'optional: the n crossings happened somewhere in [ts, ts + period seconds) (a counter that reports per period); staff are excluded by the badge passages of that period',
   },
   'door.totals': {
     door: 'door name',
@@ -137,6 +139,8 @@ export const UPSTREAM_FIELDS: Readonly<Record<string, Readonly<Record<string, st
     sizes: 'usual sizes, as a list or a map (e.g. `{"top": "M"}`)',
     brands: 'preferred brands',
     notes: 'free-text notes for staff',
+    stores:
+      "HQ roster only: the member's home stores; a store's roster view holds its own members and every VIP-tier member",
   },
   catalog: {
     gtin: 'GTIN-8…14; the key (as GTIN-14)',
@@ -207,6 +211,14 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyDoc>> = {
     text: 'QoS 1 messages kept per offline persistent session; the oldest are dropped beyond',
     default: (c) => c.mqtt.maxQueuedMessages,
   },
+  'mqtt.maxRetainedMessages': {
+    text: 'retained messages the broker keeps; a retained publish beyond is refused and its client dropped',
+    default: (c) => c.mqtt.maxRetainedMessages,
+  },
+  'mqtt.maxRetainedBytes': {
+    text: 'bytes of retained payloads the broker keeps; beyond, as above',
+    default: (c) => c.mqtt.maxRetainedBytes,
+  },
   http: { text: 'API, dashboard, SSE, metrics and MQTT over WebSocket at `/mqtt`' },
   'http.port': { text: 'HTTP port (`GW_HTTP_PORT`)', default: (c) => c.http.port },
   'http.host': { text: 'listen address', default: (c) => c.http.host },
@@ -265,6 +277,28 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyDoc>> = {
   'door-counter/gpio.pins.b': { text: 'GPIO line of the inner beam' },
   'door-counter/gpio.door': { text: 'door name' },
   'door-counter/gpio.zone': { text: 'zone the door leads into' },
+  'door-counter/hikvision-isapi.url': { text: 'base URL of the camera, e.g. `http://192.168.1.64`' },
+  'door-counter/hikvision-isapi.username': { text: 'camera user (HTTP digest auth)' },
+  'door-counter/hikvision-isapi.password': { text: 'its password (or `passwordFile`)' },
+  'door-counter/hikvision-isapi.passwordFile': { text: 'a file holding the password (relative to the config file)' },
+  'door-counter/hikvision-isapi.door': { text: 'door name' },
+  'door-counter/hikvision-isapi.zone': { text: 'zone the door leads into' },
+  'door-counter/hikvision-isapi.timezone': {
+    text: "the camera's time zone (it writes local times without an offset)",
+    default: "the store's",
+  },
+  'door-counter/axis-vapix.url': { text: 'base URL of the camera, e.g. `http://192.168.1.64`' },
+  'door-counter/axis-vapix.username': { text: 'camera user (HTTP digest auth)' },
+  'door-counter/axis-vapix.password': { text: 'its password (or `passwordFile`)' },
+  'door-counter/axis-vapix.passwordFile': { text: 'a file holding the password (relative to the config file)' },
+  'door-counter/axis-vapix.door': { text: 'door name' },
+  'door-counter/axis-vapix.zone': { text: 'zone the door leads into' },
+  'door-counter/axis-vapix.timezone': {
+    text: "the camera's time zone (it writes local times without an offset)",
+    default: "the store's",
+  },
+  'door-counter/hikvision-isapi.channel': { text: 'video input channel that counts', default: '1' },
+  'door-counter/axis-vapix.pollInterval': { text: 'how often `live-sum.json` is read', default: '5s' },
   'rfid-reader/mqtt.format': {
     text: '`native` publishes `rfid.reads`; `impinj-iot` publishes Impinj IoT events on `…/impinj`',
     default: 'native',
@@ -275,6 +309,8 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyDoc>> = {
   'rfid-reader/serial.baudRate': { text: 'line speed (8N1)', default: '115200' },
   'rfid-reader/serial.address': { text: 'reader address byte; 255 is the broadcast address', default: '255' },
   'rfid-reader/serial.antennas': { text: 'antenna port → zone id' },
+  'rfid-reader/http-stream.passwordFile': { text: 'a file holding the reader password (relative to the config file)' },
+  'rfid-reader/http-stream.passwordEnv': { text: 'an environment variable holding the reader password' },
   'rfid-reader/http-stream.format': { text: 'only `impinj-iot`' },
   'rfid-reader/http-stream.url': { text: "the reader's base URL; the gateway reads its event stream" },
   'rfid-reader/http-stream.username': { text: 'reader login' },
@@ -321,10 +357,14 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyDoc>> = {
     default: (c) => dur(c.correlation.skewBoundMs),
   },
   'correlation.settle': {
-    text: 'how long past a deadline correlation waits for reads still in transit',
+    text: 'how far behind the clock deadlines (staff window, session end) are decided; later input still counts: it recomputes what it changes',
     default: (c) => dur(c.correlation.settleMs),
   },
   alerts: { text: 'VIP alert delivery besides MQTT and SSE' },
+  'alerts.maxAge': {
+    text: 'a VIP arrival older than this when derived (a flushed reader, a replayed day) is recorded `late` and not pushed',
+    default: (c) => dur(c.alerts.maxAgeMs),
+  },
   'alerts.webhook': { text: 'POST every alert to this endpoint, with retries', default: 'off' },
   'alerts.webhook.url': { text: 'endpoint' },
   'alerts.webhook.format': {
