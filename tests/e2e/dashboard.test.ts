@@ -388,6 +388,8 @@ describe('manager dashboard on a demo day', () => {
       // Hour labels are whole ("09:00", never "09:(").
       await phone.goto('/#/overview');
       await phone.locator('main[data-page="overview"]').waitFor();
+      // The chart draws once /funnel answered (slow on a loaded machine).
+      await phone.locator('.tick').first().waitFor();
       const ticks = await phone
         .locator('.tick')
         .evaluateAll((els) =>

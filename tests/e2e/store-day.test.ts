@@ -76,7 +76,8 @@ describe(`a simulated store day (${DATE}) against ground truth`, () => {
     // Close the day: let sessions end, windows pass and buckets settle.
     clock.advance(3 * 3_600_000);
     await waitFor(
-      () => gateway.derivation.state.now() >= clock.now(),
+      // Deadlines are decided `correlation.settle` behind the gateway's clock.
+      () => gateway.derivation.state.now() >= clock.now() - gateway.config.correlation.settleMs,
       'correlation to reach the end of the day',
       20_000,
     );
