@@ -245,21 +245,24 @@ describe('manager dashboard on a demo day', () => {
     // Per fitting room: sessions → items tried → tried→bought, as /fitting-rooms says.
     await page.goto('/#/rooms');
     await pageLoaded('rooms');
-    const rooms = await apiGet<{
+    type Rooms = {
       rooms: { room: string; sessionsToday: number; itemsTriedToday: number; triedBoughtToday: number }[];
-    }>('/fitting-rooms');
-    for (const room of rooms.rooms) {
-      const cells = await page
-        .locator(`tr[data-room-funnel="${room.room}"] [data-raw]`)
-        .evaluateAll((els) => els.map((el) => el.getAttribute('data-raw')));
-      const rate = room.itemsTriedToday === 0 ? null : room.triedBoughtToday / room.itemsTriedToday;
-      expect(cells).toEqual([
-        String(room.sessionsToday),
-        String(room.itemsTriedToday),
-        String(room.triedBoughtToday),
-        String(rate),
-      ]);
-    }
+    };
+    let rooms: Rooms = { rooms: [] };
+    // The screen refetches on the facts it is told of: poll until it has caught up with the API.
+    const mismatch = async (): Promise<string> => {
+      rooms = await apiGet<Rooms>('/fitting-rooms');
+      for (const room of rooms.rooms) {
+        const cells = await page
+          .locator(`tr[data-room-funnel="${room.room}"] [data-raw]`)
+          .evaluateAll((els) => els.map((el) => el.getAttribute('data-raw')));
+        const rate = room.itemsTriedToday === 0 ? null : room.triedBoughtToday / room.itemsTriedToday;
+        const expected = [room.sessionsToday, room.itemsTriedToday, room.triedBoughtToday, rate].map(String);
+        if (JSON.stringify(cells) !== JSON.stringify(expected)) return `${room.room}: ${cells} vs ${expected}`;
+      }
+      return '';
+    };
+    await expect.poll(mismatch, { timeout: 20_000 }).toBe('');
     expect(rooms.rooms.reduce((n, r) => n + r.itemsTriedToday, 0)).toBeGreaterThan(0);
   });
 
