@@ -41,6 +41,7 @@ import { PortInUseError } from './ports.js';
 import { ReferenceData } from './reference/index.js';
 import { createStoreCalendar } from './time/index.js';
 import { Upstream, upstreamRoutes } from './upstream/index.js';
+import { GATEWAY_VERSION } from './version.js';
 import { BucketStore } from './views/buckets.js';
 import { LiveView } from './views/live.js';
 
@@ -114,7 +115,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log: log.child({ component: 'upstream' }),
     metrics,
     reference,
-    version: '0.1.0',
+    version: GATEWAY_VERSION,
     devices: () => {
       const list = devicesRef?.list() ?? [];
       return { total: list.length, online: list.filter((d) => d.status === 'online').length };
