@@ -4,12 +4,14 @@
  * till that can only export has its end-of-day CSV imported (`POST /api/v1/import/receipts`,
  * manager). Receipts are validated like MQTT ones, journaled idempotently, and count in /funnel.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../gateway/broker/credentials.js';
 import { parseConfig } from '../../gateway/config/index.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import { type Signed, signIn } from '../support/auth.js';
+import { runCli } from '../support/gateway-process.js';
 import { memoryLogger } from '../support/secure-gateway.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -79,9 +81,10 @@ describe('POS receipts over HTTP', () => {
       body: csv,
     });
 
+  let configFile: string;
+
   beforeAll(async () => {
-    const config = parseConfig(
-      `
+    const yaml = `
 version: 1
 store: { id: s001, name: "店", timezone: Asia/Shanghai, currency: CNY, openingTime: "09:30", vipTier: 4, locale: zh-CN }
 mqtt: { port: 0 }
@@ -104,9 +107,10 @@ devices:
       columns: { receipt: "单号", ts: "时间", kind: "类型", sku: "货号", qty: "数量", price: "单价", total: "合计", member: "会员号" }
       kindValues: { sale: "销售", refund: "退货", void: "作废" }
   door-1: { kind: door-counter, transport: mqtt, door: main, zone: entrance, username: door-1, passwordHash: "${hashPassword('door-secret')}" }
-`,
-      'pos-http.yaml',
-    );
+`;
+    configFile = join(dir.path, 'pos-http.yaml');
+    writeFileSync(configFile, yaml);
+    const config = parseConfig(yaml, configFile);
     gateway = await startGateway({ config, log });
     base = `http://127.0.0.1:${gateway.httpPort}/api/v1`;
     manager = await signIn(base, 'boss', 'boss-secret');
@@ -301,6 +305,31 @@ devices:
         { row: 1, reason: expect.stringMatching(/no column "类型".*"合计".*"会员号"/) },
       ]);
       expect(journaled()).toBe(count);
+    });
+
+    it('imports through the CLI with the till credentials: same rules, nothing twice', async () => {
+      const csvFile = join(dir.path, 'day.csv');
+      const t3 = shanghai(when.getTime() + 60_000);
+      writeFileSync(csvFile, `\uFEFF${csv}\r\nK001,${t3},销售,SKU-E,3,20,60,M2\r\n`);
+      const args = ['import-receipts', '--device', 'till-2', csvFile, '--config', configFile];
+      const url = `http://127.0.0.1:${gateway.httpPort}`;
+      const env = { GW_DEVICE_PASSWORD: 'till-2-secret' };
+      const first = await runCli([...args, '--url', url], env);
+      expect(first.stderr).toMatch(/receipt F003: rejected \(total-mismatch\)/);
+      expect(first.stdout).toMatch(/6 rows, 5 receipts: 1 imported, 3 already there, 1 rejected/);
+      expect(first.code).toBe(0);
+      expect(await funnel()).toMatchObject({ transactions: 6, revenue: 769.5 });
+      const again = await runCli([...args, '--url', url], env);
+      expect(again.stdout).toMatch(/0 imported, 4 already there, 1 rejected/);
+      expect(await funnel()).toMatchObject({ transactions: 6, revenue: 769.5 });
+      // Wrong password: refused by the gateway; malformed file: refused before sending.
+      const refused = await runCli([...args, '--url', url], { GW_DEVICE_PASSWORD: 'nope' });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/answered 401/);
+      writeFileSync(csvFile, `单号,时间,类型,货号,数量,单价,合计,会员号\nL1,${t3},销售,SKU-E,x,20,60,\n`);
+      const malformed = await runCli([...args, '--url', url], env);
+      expect(malformed.code).toBe(1);
+      expect(malformed.stderr).toMatch(/nothing imported\n {2}row 2: "数量": "x" is not a whole number/);
     });
 
     it('is for managers only, and only for a POS with a mapping', async () => {
