@@ -17,7 +17,7 @@ export function Devices() {
   if (devices.error) return <ErrorBox error={devices.error} onRetry={devices.reload} />;
   if (!devices.data) return <Loading />;
   const { upstream } = devices.data;
-  const tills = devices.data.devices.filter((d) => d.kind === 'pos').map((d) => d.id);
+  const tills = devices.data.devices.filter((d) => d.receiptImport === true).map((d) => d.id);
   return (
     <>
       <section class="card">
