@@ -1,5 +1,5 @@
 /**
- * `store-gateway` command line: start, demo, rebuild, check-config.
+ * `store-gateway` command line: start, demo, rebuild, check-config, users, import-receipts.
  * Exit codes: 0 ok, 1 bad config or usage, 2 a port in use, 3 any other failure.
  */
 import { join } from 'node:path';
@@ -24,6 +24,9 @@ commands:
   user passwd NAME [--password-stdin] [--config FILE]
   user remove NAME [--config FILE]
   user list [--config FILE]        dashboard users kept in the store database (besides http.auth.users)
+  import-receipts --device ID FILE [--url URL] [--password-stdin] [--config FILE]
+                                   send a till's end-of-day receipts CSV to the running gateway
+                                   (password of devices.ID: stdin or GW_DEVICE_PASSWORD)
 
 environment: GW_CONFIG GW_STORE_ID GW_DATA_DIR GW_MQTT_PORT GW_HTTP_PORT GW_NATS_URL GW_LOG_LEVEL GW_HTTP_AUTH
   GW_HTTP_AUTH=off opens the API to anyone (bench only); demo adds the demo users`;
@@ -43,6 +46,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       date: { type: 'string' },
       serial: { type: 'boolean' },
       role: { type: 'string' },
+      device: { type: 'string' },
+      url: { type: 'string' },
       'password-stdin': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -78,6 +83,23 @@ export async function main(argv: readonly string[]): Promise<number> {
         name: positionals[1],
         role: values.role,
         passwordStdin: values['password-stdin'] === true,
+      });
+    }
+    case 'import-receipts': {
+      const { importReceiptsCommand } = await import('./import-cli.js');
+      let password = process.env.GW_DEVICE_PASSWORD;
+      if (values['password-stdin'] === true) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+        password = Buffer.concat(chunks)
+          .toString('utf8')
+          .replace(/\r?\n$/, '');
+      }
+      return importReceiptsCommand(loadOrExit(values.config), {
+        device: values.device,
+        file: positionals[0],
+        url: values.url,
+        password,
       });
     }
     case 'demo': {

@@ -14,6 +14,7 @@ import { AlertStore } from './alerts/store.js';
 import { AlertWebhook } from './alerts/webhook.js';
 import { impinjWebhookRoutes } from './api/impinj.js';
 import { invitationRoutes } from './api/invitations.js';
+import { posRoutes } from './api/pos.js';
 import { referenceRoutes } from './api/reference.js';
 import { roomRoutes } from './api/rooms.js';
 import { buildApi } from './api/server.js';
@@ -259,6 +260,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       roomRoutes({ config, db, clock, calendar, reference, state: () => derivation.state }),
       upstreamRoutes(upstream),
       impinjWebhookRoutes(driverHost, config, { metrics, log: log.child({ component: 'auth' }) }),
+      posRoutes({ config, ingest, clock, security: { metrics, log: log.child({ component: 'auth' }) } }),
     ],
     onMqttWebSocket: (ws, request) => broker.handleWebSocket(ws, request),
     ...(config.http.tls ? { https: readTlsFiles('http.tls', config.http.tls) } : {}),

@@ -354,13 +354,15 @@ function configKeys(): string {
     const kind = String(variant.properties?.kind?.const);
     const transport = String(variant.properties?.transport?.const);
     const rows = fieldRows(variant, 'devices.<device>').filter(
-      (r) => !r.path.endsWith('.kind') && !r.path.endsWith('.transport'),
+      (r) => r.path !== 'devices.<device>.kind' && r.path !== 'devices.<device>.transport',
     );
     const docs: Record<string, string> = {};
     const defaults: Record<string, string> = {};
     for (const r of rows) {
       const field = r.path.slice('devices.<device>.'.length);
-      const key = [`${kind}/${transport}.${field}`, `*/${transport}.${field}`].find((k) => k in CONFIG_KEYS);
+      const key = [`${kind}/${transport}.${field}`, `${kind}/*.${field}`, `*/${transport}.${field}`].find(
+        (k) => k in CONFIG_KEYS,
+      );
       if (!key) continue;
       used.add(key);
       docs[r.path] = CONFIG_KEYS[key]?.text ?? '';

@@ -3,20 +3,14 @@
  * reader authenticates with HTTP Basic like an MQTT device (gateway/auth/device-http.ts);
  * a refused request is answered 401 before anything is decoded or journaled.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
 import { handleImpinjWebhook } from '../../devices/index.js';
-import { checkDeviceHttpAuth } from '../auth/device-http.js';
 import type { GatewayConfig } from '../config/index.js';
 import { type DriverHost, driverContext } from '../drivers/drivers.js';
-import type { GatewayMetrics } from '../metrics/index.js';
+import { type DeviceAuthSecurity, deviceAuthHook } from './device-auth.js';
 import { NotFoundError } from './errors.js';
 
-export function impinjWebhookRoutes(
-  host: DriverHost,
-  config: GatewayConfig,
-  security: { readonly metrics: GatewayMetrics; readonly log: Logger },
-) {
+export function impinjWebhookRoutes(host: DriverHost, config: GatewayConfig, security: DeviceAuthSecurity) {
   return (app: FastifyInstance) =>
     app.register(async (scoped) => {
       // Raw bytes: the Impinj adapter decodes leniently and keeps the good events of a partly bad batch.
@@ -32,23 +26,7 @@ export function impinjWebhookRoutes(
         return cfg;
       };
       // onRequest: credentials are checked before a byte of the (up to 16 MiB) body is read.
-      const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
-        const { device } = request.params as { device: string };
-        readerOf(device);
-        const auth = await checkDeviceHttpAuth(config, request.headers.authorization, device);
-        if (auth.ok) return undefined;
-        security.metrics.deviceHttpAuthFailures.inc({ device, reason: auth.reason });
-        security.log.warn(
-          { component: 'auth', device, reason: auth.reason, address: request.ip },
-          'device HTTP request refused',
-        );
-        return reply
-          .status(401)
-          .header('www-authenticate', 'Basic realm="store-gateway devices", charset="UTF-8"')
-          .send({
-            error: { code: 'DEVICE_UNAUTHENTICATED', message: `device ${device} must authenticate (HTTP Basic)` },
-          });
-      };
+      const authenticate = deviceAuthHook(config, security, readerOf);
       scoped.post('/ingest/impinj/:device', { onRequest: authenticate }, async (request, reply) => {
         const { device } = request.params as { device: string };
         const cfg = readerOf(device);

@@ -36,6 +36,8 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   // Any signed-in user; the only route open to a user who must still replace a one-time password.
   { method: 'POST', path: '/auth/password', access: 'viewer' },
   { method: 'POST', path: '/ingest/impinj/:device', access: 'public' },
+  // A till posting receipts: the device's own HTTP Basic credentials (gateway/api/device-auth.ts), no session.
+  { method: 'POST', path: '/ingest/pos/:device', access: 'public' },
   // Aggregates: every signed-in user; member PII is stripped for viewers.
   { method: 'GET', path: '/store', access: 'viewer' },
   { method: 'GET', path: '/funnel', access: 'viewer' },
@@ -58,6 +60,7 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'PUT', path: '/members', access: 'manager', audit: 'members.import' },
   { method: 'DELETE', path: '/members/:id', access: 'manager', audit: 'members.erase' },
   { method: 'PUT', path: '/catalog', access: 'manager' },
+  { method: 'POST', path: '/import/receipts', access: 'manager', audit: 'receipts.import' },
   { method: 'GET', path: '/audit', access: 'manager' },
 ];
 

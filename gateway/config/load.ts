@@ -215,7 +215,10 @@ function semanticProblems(file: ConfigFile): string[] {
     ) {
       problems.push(`/devices/${id}: set one of password, passwordFile, passwordEnv`);
     }
-    if (device.transport === 'mqtt' && (device.username === undefined) !== (device.passwordHash === undefined)) {
+    if (
+      (device.transport === 'mqtt' || device.transport === 'http') &&
+      (device.username === undefined) !== (device.passwordHash === undefined)
+    ) {
       problems.push(`/devices/${id}: username and passwordHash go together`);
     }
     if (device.transport === 'hikvision-isapi' || device.transport === 'axis-vapix') {
@@ -225,6 +228,21 @@ function semanticProblems(file: ConfigFile): string[] {
       if (device.timezone !== undefined && !isTimeZone(device.timezone)) {
         problems.push(`/devices/${id}/timezone: unknown IANA time zone ${JSON.stringify(device.timezone)}`);
       }
+    }
+    if (device.kind === 'pos' && device.import !== undefined) {
+      const { columns, timezone, kindValues } = device.import;
+      if (columns.sku === undefined && columns.gtin === undefined && columns.epc === undefined) {
+        problems.push(`/devices/${id}/import/columns: map at least one of sku, gtin, epc`);
+      }
+      const names = Object.values(columns);
+      const twice = names.find((n, i) => names.indexOf(n) !== i);
+      if (twice !== undefined)
+        problems.push(`/devices/${id}/import/columns: column ${JSON.stringify(twice)} is mapped twice`);
+      if (timezone !== undefined && !isTimeZone(timezone)) {
+        problems.push(`/devices/${id}/import/timezone: unknown IANA time zone ${JSON.stringify(timezone)}`);
+      }
+      const words = Object.values(kindValues ?? {});
+      if (new Set(words).size !== words.length) problems.push(`/devices/${id}/import/kindValues: a word is used twice`);
     }
     if ('zone' in device && device.kind === 'door-counter') {
       const kind = file.zones[device.zone]?.kind;

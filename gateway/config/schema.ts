@@ -152,8 +152,66 @@ const StreamRfidReader = Type.Object(
   },
   { additionalProperties: false },
 );
+/**
+ * End-of-day receipts file of a till that can only export (gateway/ingest/receipt-file.ts):
+ * which column holds what, one row per receipt line, rows grouped by receipt number.
+ */
+const ColumnName = Type.String({ minLength: 1, maxLength: 128 });
+export const PosImport = Type.Object(
+  {
+    columns: Type.Object(
+      {
+        receipt: ColumnName,
+        ts: ColumnName,
+        qty: ColumnName,
+        price: ColumnName,
+        kind: Type.Optional(ColumnName),
+        sku: Type.Optional(ColumnName),
+        gtin: Type.Optional(ColumnName),
+        epc: Type.Optional(ColumnName),
+        total: Type.Optional(ColumnName),
+        member: Type.Optional(ColumnName),
+        currency: Type.Optional(ColumnName),
+      },
+      { additionalProperties: false },
+    ),
+    /** IANA zone of the times in the file. Default: the store's. */
+    timezone: Type.Optional(Type.String({ minLength: 1 })),
+    /** Layout of the time column, e.g. `YYYY/MM/DD HH:mm:ss`. Default: `YYYY-MM-DD HH:mm[:ss]` or RFC 3339. */
+    dateFormat: Type.Optional(Type.String({ minLength: 2, maxLength: 64, pattern: '^[^\\r\\n]+$' })),
+    /** The words the till writes in the kind column. Default: `sale`, `refund`, `void`. */
+    kindValues: Type.Optional(
+      Type.Object(
+        {
+          sale: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          refund: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          void: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
 const Pos = Type.Object(
-  { kind: Type.Literal('pos'), transport: Type.Literal('mqtt'), clock: Clock, ...Credentials },
+  {
+    kind: Type.Literal('pos'),
+    transport: Type.Literal('mqtt'),
+    clock: Clock,
+    ...Credentials,
+    import: Type.Optional(PosImport),
+  },
+  { additionalProperties: false },
+);
+/** A till that posts receipts to `POST /api/v1/ingest/pos/{device}` (HTTP Basic with these credentials). */
+const HttpPos = Type.Object(
+  {
+    kind: Type.Literal('pos'),
+    transport: Type.Literal('http'),
+    clock: Clock,
+    ...Credentials,
+    import: Type.Optional(PosImport),
+  },
   { additionalProperties: false },
 );
 const MemberSource = Type.Object(
@@ -195,6 +253,7 @@ export const DeviceConfig = Type.Union([
   SerialRfidReader,
   StreamRfidReader,
   Pos,
+  HttpPos,
   MemberSource,
 ]);
 
@@ -329,4 +388,5 @@ export const ConfigFile = Type.Object(
 
 export type ConfigFile = Static<typeof ConfigFile>;
 export type DeviceConfig = Static<typeof DeviceConfig>;
+export type PosImport = Static<typeof PosImport>;
 export type ZoneKind = Static<typeof ZoneKind>;

@@ -30,6 +30,8 @@ export interface DeviceHealth {
   readonly battery: number | null;
   /** Connection of a driver the gateway runs itself (serial, GPIO, HTTP stream); null for MQTT devices. */
   readonly link: { readonly state: string; readonly detail: string | null; readonly reconnects: number } | null;
+  /** A till with an `import` mapping: its receipts file may be imported (POST /api/v1/import/receipts). */
+  readonly receiptImport: boolean;
 }
 
 interface Entry {
@@ -116,6 +118,7 @@ export class DeviceRegistry {
         uptime: status?.uptime ?? null,
         battery: status?.battery ?? null,
         link: e.link,
+        receiptImport: device?.kind === 'pos' && device.import !== undefined,
       };
     });
   }

@@ -8,7 +8,12 @@ import type { Db, Journal, JournalEvent, JournalRow, RejectedInput, RejectedStor
 import type { GatewayMetrics } from '../metrics/index.js';
 import { isTransientStorageError } from './storage-health.js';
 
-export type Done = (err?: Error) => void;
+/** What became of a committed input: `fresh` of its events were new (0 for an input that was all duplicates). */
+export interface InputOutcome {
+  readonly fresh: number;
+}
+
+export type Done = (err?: Error, outcome?: InputOutcome) => void;
 
 export interface PendingInput {
   /** Device the counters are kept for ('' when the sender is not a configured device). */
@@ -157,11 +162,13 @@ export class GroupCommit<T> {
     const duplicates = new Map<string, number>();
     const rejectedCounts = new Map<string, number>();
     const rows: JournalRow[] = [];
+    const freshOf = new Array<number>(batch.length).fill(0);
     let result: T;
     try {
       result = this.db.transaction(() => {
         rows.length = 0;
-        for (const input of batch) {
+        freshOf.fill(0);
+        for (const [i, input] of batch.entries()) {
           if (input.rejected) {
             this.rejected.add(input.rejected);
             bump(rejectedCounts, input.device);
@@ -175,6 +182,7 @@ export class GroupCommit<T> {
               fresh++;
             }
           }
+          freshOf[i] = fresh;
           // An input counts as a duplicate when none of its events were new.
           bump(fresh > 0 || input.events.length === 0 ? ingested : duplicates, input.device);
         }
@@ -195,9 +203,9 @@ export class GroupCommit<T> {
     this.metrics.countBatch(ingested, 'ingested');
     this.metrics.countBatch(duplicates, 'duplicate');
     this.metrics.countBatch(rejectedCounts, 'rejected');
-    for (const input of batch) {
+    for (const [i, input] of batch.entries()) {
       if (input.rejected) this.metrics.rejections.inc({ code: input.rejected.code });
-      input.done();
+      input.done(undefined, { fresh: freshOf[i] ?? 0 });
     }
     this.hook.afterCommit(result);
     if (this.observers.length > 0 && batch.length > 0) {

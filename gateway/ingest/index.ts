@@ -3,6 +3,7 @@ export {
   type CommitSummary,
   type Done,
   GroupCommit,
+  type InputOutcome,
   type PendingInput,
   StorageError,
 } from './group-commit.js';

@@ -13,6 +13,7 @@ import {
   decodeMessage,
   EventFlags,
   foldTagReads,
+  type PosReceiptMsg,
   parseDeviceTopic,
   type RejectCode,
   type Rejection,
@@ -133,24 +134,8 @@ export function decodeMqttInput(topic: string, payload: Uint8Array, rxTs: number
       }
       return { device: deviceId, result: accept(foldTagReads(reads, { device: deviceId, id, rxTs, flags })) };
     }
-    case 'pos.receipt': {
-      const invalid = checkReceipt(msg, config.store.currency);
-      if (invalid) return { device: deviceId, result: invalid };
-      return ok(deviceId, {
-        device: deviceId,
-        id,
-        ts,
-        rxTs,
-        flags,
-        type: msg.type,
-        receipt: msg.receipt,
-        kind: msg.kind,
-        ...(msg.member !== undefined ? { member: msg.member } : {}),
-        lines: msg.lines,
-        total: msg.total,
-        currency: msg.currency,
-      });
-    }
+    case 'pos.receipt':
+      return { device: deviceId, result: receiptEvent(deviceId, msg, ts, rxTs, flags, config.store.currency) };
     case 'member.seen': {
       if (!Object.hasOwn(config.zones, msg.zone)) return fail('schema', `/zone: no zone named ${msg.zone}`);
       return ok(deviceId, {
@@ -180,6 +165,38 @@ export function decodeMqttInput(topic: string, payload: Uint8Array, rxTs: number
         ...(msg.errors !== undefined ? { errors: msg.errors } : {}),
       });
   }
+}
+
+/**
+ * A validated `pos.receipt` message, already stamped, → its journal event, or the reason it
+ * must not count (checkReceipt). Shared by MQTT and the HTTP POS routes (gateway/ingest/pos-receipts.ts).
+ */
+export function receiptEvent(
+  deviceId: string,
+  msg: PosReceiptMsg,
+  ts: number,
+  rxTs: number,
+  flags: number,
+  storeCurrency: string,
+): Decoded<DeviceEvent[]> {
+  const invalid = checkReceipt(msg, storeCurrency);
+  if (invalid) return invalid;
+  return accept([
+    {
+      device: deviceId,
+      id: msg.id,
+      ts,
+      rxTs,
+      flags,
+      type: msg.type,
+      receipt: msg.receipt,
+      kind: msg.kind,
+      ...(msg.member !== undefined ? { member: msg.member } : {}),
+      lines: msg.lines,
+      total: msg.total,
+      currency: msg.currency,
+    },
+  ]);
 }
 
 /**

@@ -286,6 +286,21 @@ export const en = {
   'reports.openHours': 'Opening hours only',
   'reports.exportNote': 'The CSV includes both comparisons.',
   'overview.hourlyRates': 'Rates by hour',
+  'import.title': 'Import a receipts file',
+  'import.hint':
+    'The end-of-day CSV of a till that cannot send its receipts itself; its columns are mapped in the config. Importing a file again changes nothing.',
+  'import.device': 'Till',
+  'import.file': 'CSV file',
+  'import.submit': 'Import',
+  'import.busy': 'Importing…',
+  'import.done':
+    '{rows} rows, {receipts} receipts: {accepted} imported, {duplicates} already there, {rejected} rejected',
+  'import.rejectedReceipt': 'Receipt {receipt} not counted:',
+  'import.invalid': 'Nothing was imported. Fix these rows and import the file again:',
+  'import.row': 'Row {row}:',
+  'import.wholeFile': 'The file:',
+  'error.NO_MAPPING': 'this till has no column mapping in the config',
+  'error.FST_ERR_CTP_BODY_TOO_LARGE': 'the file is too large',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -162,6 +162,8 @@ export interface DeviceHealth {
   readonly id: string;
   readonly kind: string;
   readonly transport: string;
+  /** A till whose receipts file may be imported. */
+  readonly receiptImport?: boolean;
   readonly status: string;
   readonly lastSeen: string | null;
   readonly messages: number;

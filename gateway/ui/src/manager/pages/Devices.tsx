@@ -6,9 +6,10 @@ import { api } from '../../lib/api.js';
 import { useApp } from '../../lib/context.js';
 import { useResource } from '../../lib/resource.js';
 import type { DevicesResponse } from '../../lib/types.js';
+import { ReceiptImport } from './ReceiptImport.js';
 
 export function Devices() {
-  const { live, formats } = useApp();
+  const { live, formats, user } = useApp();
   const devices = useResource(() => api.get<DevicesResponse>('/devices'), {
     live,
     refreshOn: ['device', 'device.link'],
@@ -16,6 +17,7 @@ export function Devices() {
   if (devices.error) return <ErrorBox error={devices.error} onRetry={devices.reload} />;
   if (!devices.data) return <Loading />;
   const { upstream } = devices.data;
+  const tills = devices.data.devices.filter((d) => d.receiptImport === true).map((d) => d.id);
   return (
     <>
       <section class="card">
@@ -89,6 +91,7 @@ export function Devices() {
           )}
         </p>
       </section>
+      {user.role === 'manager' && tills.length > 0 && <ReceiptImport tills={tills} />}
       {upstream && (
         <section class="card" aria-labelledby="upstream-title">
           <h2 id="upstream-title">{t('devices.upstream')}</h2>
