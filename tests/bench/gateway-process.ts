@@ -55,19 +55,23 @@ export interface GatewayProcess {
 
 /**
  * How the gateway process is started: `dist` = node with the launcher's flags on the built
- * CLI (what bin/store-gateway.js runs once built); `npm-start` = the node command of
- * package.json's `start` script as it stands (its last `&&` step; the UI build before it is
- * skipped), i.e. what a user who types `npm start` gets.
+ * CLI (what bin/store-gateway.js runs once built); `npm-start` = the last step of
+ * package.json's `start` script as it stands (the build before it is not run again), i.e.
+ * what a user who types `npm start` gets.
  */
 export type GatewayLaunch = 'dist' | 'npm-start';
 
-/** The node arguments of `npm start` (the `node …` step of the script), without `node`. */
+/**
+ * The node arguments of `npm start`'s last step: a `node …` command as it is, or the
+ * launcher (`bin/store-gateway.js …`) as its #! line runs it (node with the launcher's flags).
+ */
 export function npmStartNodeArgs(): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   const step = (pkg.scripts.start ?? '').split('&&').at(-1)?.trim() ?? '';
   const [cmd, ...args] = step.split(/\s+/);
-  if (cmd !== 'node') throw new Error(`package.json start script: expected a node step, got: ${step}`);
-  return args;
+  if (cmd === 'node') return args;
+  if (cmd === 'bin/store-gateway.js') return [...launcherNodeFlags(), join(ROOT, cmd), ...args];
+  throw new Error(`package.json start script: expected a node or bin/store-gateway.js step, got: ${step}`);
 }
 
 export async function startGatewayProcess(

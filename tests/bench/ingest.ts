@@ -11,12 +11,19 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/ports.js';
 import { tempDir } from '../support/tmp.js';
 import { num, parseArgs } from './args.js';
 import { type BenchRow, Child, procCpuSeconds, sleep } from './common.js';
-import { type GatewayLaunch, processCorrelationLag, startGatewayProcess } from './gateway-process.js';
+import {
+  type GatewayLaunch,
+  type GatewayProcess,
+  npmStartNodeArgs,
+  processCorrelationLag,
+  startGatewayProcess,
+} from './gateway-process.js';
 
 const MOSQUITTO = '/usr/sbin/mosquitto';
 
@@ -78,6 +85,9 @@ export interface IngestResult {
   readonly lines: string[];
 }
 
+/** The cold variant's size: what the outside harness of issue 13 sent. */
+export const COLD_COUNT = 50_000;
+
 /** Acks are timed every SPLIT messages, so the first 10k can be set against the last 10k. */
 const SPLIT = 10_000;
 
@@ -124,6 +134,24 @@ async function waitPort(port: number, timeoutMs = 10_000): Promise<void> {
   throw new Error(`port ${port} did not open`);
 }
 
+function lastSeq(db: GatewayProcess['db']): number {
+  return (db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM journal').get() as { seq: number }).seq;
+}
+
+/** CPU-ms the gateway spent per SPLIT messages, interpolated from (journaled, CPU) samples. */
+function cpuPerSplit(samples: readonly { seq: number; cpu: number }[], count: number): number[] {
+  const at = (seq: number) => {
+    const i = samples.findIndex((s) => s.seq >= seq);
+    if (i <= 0) return samples[Math.max(0, i)]?.cpu ?? Number.NaN;
+    const a = samples[i - 1] as { seq: number; cpu: number };
+    const b = samples[i] as { seq: number; cpu: number };
+    return b.seq === a.seq ? b.cpu : a.cpu + ((b.cpu - a.cpu) * (seq - a.seq)) / (b.seq - a.seq);
+  };
+  const out: number[] = [];
+  for (let k = SPLIT; k <= count; k += SPLIT) out.push(Math.round((at(k) - at(k - SPLIT)) * 1000));
+  return out;
+}
+
 /** The gateway's Prometheus counter `name` (summed over labels), or NaN. */
 async function metric(httpPort: number, name: string): Promise<number> {
   try {
@@ -142,7 +170,9 @@ export interface GatewayRunOptions extends IngestSizes {
   readonly publisherArgs?: readonly string[];
 }
 
-async function gatewayRun(opts: GatewayRunOptions): Promise<RunResult & GatewayMemory & { rewinds: number }> {
+async function gatewayRun(
+  opts: GatewayRunOptions,
+): Promise<RunResult & GatewayMemory & { rewinds: number; cpuSplits: number[] }> {
   const dir = tempDir('bench-ingest-');
   const gateway = await startGatewayProcess(dir.path, {}, [], opts.launch ?? 'dist');
   try {
@@ -156,10 +186,25 @@ async function gatewayRun(opts: GatewayRunOptions): Promise<RunResult & GatewayM
     const late0 = await metric(gateway.httpPort, 'gateway_late_inputs_total');
     if (opts.warmup > 0) await publish(gateway.mqttPort, opts.warmup, 'warm');
     const cpu0 = gateway.cpuSeconds();
+    const seq0 = lastSeq(gateway.db);
+    // The gateway's CPU per SPLIT journaled messages (first vs last shows what a cold start costs
+    // in CPU, which a shared machine's load distorts less than the rate).
+    const samples: { seq: number; cpu: number }[] = [{ seq: 0, cpu: 0 }];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        samples.push({ seq: lastSeq(gateway.db) - seq0, cpu: gateway.cpuSeconds() - cpu0 });
+        await sleep(20);
+      }
+    })();
     const pub = await publish(gateway.mqttPort, opts.count, 'main', opts.publisherArgs);
     const deadline = Date.now() + 60_000;
     while (processCorrelationLag(gateway.db) > 0 && Date.now() < deadline) await sleep(5);
+    sampling = false;
+    await sampler;
     const cpu = gateway.cpuSeconds() - cpu0;
+    samples.push({ seq: opts.count, cpu });
+    const cpuSplits = cpuPerSplit(samples, opts.count);
     const mem = gateway.memoryMb();
     const { n } = gateway.db.prepare("SELECT COUNT(*) AS n FROM journal WHERE msg_id LIKE 'main-%'").get() as {
       n: number;
@@ -179,6 +224,7 @@ async function gatewayRun(opts: GatewayRunOptions): Promise<RunResult & GatewayM
       peakMb: mem.hwm,
       afterMb: mem.rss,
       rewinds,
+      cpuSplits,
     };
   } finally {
     await gateway.stop();
@@ -271,8 +317,16 @@ async function aedesRun(sizes: IngestSizes): Promise<RunResult> {
   }
 }
 
-export async function runIngest(sizes: IngestSizes, smoke: boolean): Promise<IngestResult> {
+export async function runIngest(
+  sizes: IngestSizes & { readonly cold?: number },
+  smoke: boolean,
+): Promise<IngestResult> {
   const lines: string[] = [];
+  // The ratios move with the machine's load (the relay spreads over three processes, the
+  // gateway's work is one thread): docs/benchmarks.md 17.
+  const loadBefore = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const gw = await gatewayRun(sizes);
   const mosq = await mosquittoRun(sizes);
   const aedes = await aedesRun(sizes);
@@ -329,8 +383,66 @@ export async function runIngest(sizes: IngestSizes, smoke: boolean): Promise<Ing
   lines.push(
     `ingest: gateway/mosquitto = ${mosq ? (gw.rate / mosq.rate).toFixed(2) : 'n/a'}, gateway/aedes = ${(gw.rate / aedes.rate).toFixed(2)}`,
   );
-  void smoke;
+  if (sizes.cold !== undefined) rows.push(...(await coldRows(sizes.cold, !smoke, lines)));
+  lines.push(
+    `ingest: load average ${loadBefore} before, ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} after`,
+  );
   return { rows, rss: { idleMb: gw.idleMb, peakMb: gw.peakMb, afterMb: gw.afterMb }, lines };
+}
+
+/**
+ * The cold variant (docs/benchmarks.md 17): what a harness from outside measures. A fresh
+ * gateway process with no warm-up, `count` messages as soon as it says it started, against a
+ * fresh Mosquitto relay with a fresh subscriber, also without warm-up; once started from the
+ * built JS with the launcher's flags, once with the node command of `npm start`.
+ */
+async function coldRows(count: number, withNpmStart: boolean, lines: string[]): Promise<BenchRow[]> {
+  const sizes = { count, warmup: 0 };
+  const gw = await gatewayRun(sizes);
+  const mosq = await mosquittoRun(sizes);
+  const npm = withNpmStart ? await gatewayRun({ ...sizes, launch: 'npm-start' }) : undefined;
+  const bare = withNpmStart ? await mosquittoRun(sizes, false) : undefined;
+  const ref = mosq ? { name: 'mosquitto relay, cold', value: mosq.rate } : undefined;
+  const k = `${Math.round(count / 1000)}k`;
+  const cpu = (r: { cpuSplits: number[] }) =>
+    r.cpuSplits.length > 1 ? `; gateway CPU per 10k: first ${r.cpuSplits[0]} ms, last ${r.cpuSplits.at(-1)} ms` : '';
+  const rows: BenchRow[] = [
+    {
+      bench: 'ingest',
+      name: `ingest cold: gateway msg/s, fresh process, no warm-up, ${k}`,
+      measured: gw.rate,
+      unit: 'msg/s',
+      reference: ref,
+      target: ref ? { op: '>=', value: 1.0, of: 'ratio' } : undefined,
+      note: `${gw.note}${cpu(gw)}; RSS peak ${gw.peakMb.toFixed(0)} MB`,
+    },
+  ];
+  if (npm) {
+    rows.push({
+      bench: 'ingest',
+      name: `ingest cold: gateway msg/s as \`npm start\` runs it, ${k}`,
+      measured: npm.rate,
+      unit: 'msg/s',
+      reference: ref,
+      target: ref ? { op: '>=', value: 1.0, of: 'ratio' } : undefined,
+      note: `node ${npmStartNodeArgs().join(' ')}; ${npm.note}${cpu(npm)}; RSS idle ${npm.idleMb.toFixed(0)} MB, peak ${npm.peakMb.toFixed(0)} MB`,
+    });
+  }
+  if (mosq) {
+    rows.push({
+      bench: 'ingest',
+      name: `ingest cold: mosquitto relay msg/s, ${k}`,
+      measured: mosq.rate,
+      unit: 'msg/s',
+      note: `${mosq.note}${bare ? `; without a subscriber ${Math.round(bare.rate)} msg/s (not a relay: nothing is delivered)` : ''}`,
+    });
+    lines.push(
+      `ingest cold (${k}): gateway/mosquitto = ${(gw.rate / mosq.rate).toFixed(2)}${npm ? `, npm start/mosquitto = ${(npm.rate / mosq.rate).toFixed(2)}` : ''}`,
+    );
+  }
+  return rows;
 }
 
 /** One run of each named variant, for investigations (`--variants gw-cold,mosq-cold,…`). */
@@ -348,7 +460,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const args = parseArgs(process.argv.slice(2));
   const smoke = args.has('smoke');
   const count = num(args, 'count', smoke ? 3000 : 100_000);
-  const sizes = { count, warmup: Math.min(5000, Math.floor(count / 10)) };
+  const sizes = { count, warmup: Math.min(5000, Math.floor(count / 10)), cold: smoke ? count : COLD_COUNT };
   const variants = args.get('variants');
   if (variants) {
     // --variants a,b,…: one run of each, in order, one JSON line each (rate, CPU, splits).
