@@ -44,6 +44,8 @@ export interface GatewayProcess {
   readonly mqttPort: number;
   readonly httpPort: number;
   readonly dataDir: string;
+  /** From spawn to its "gateway started" log line. */
+  readonly startMs: number;
   cpuSeconds(): number;
   memoryMb(): { rss: number; hwm: number };
   /** A read-only connection to its database (WAL: reads never block the gateway). */
@@ -51,16 +53,43 @@ export interface GatewayProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * How the gateway process is started: `dist` = node with the launcher's flags on the built
+ * CLI (what bin/store-gateway.js runs once built); `npm-start` = the last step of
+ * package.json's `start` script as it stands (the build before it is not run again), i.e.
+ * what a user who types `npm start` gets.
+ */
+export type GatewayLaunch = 'dist' | 'npm-start';
+
+/**
+ * The node arguments of `npm start`'s last step: a `node …` command as it is, or the
+ * launcher (`bin/store-gateway.js …`) as its #! line runs it (node with the launcher's flags).
+ */
+export function npmStartNodeArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const step = (pkg.scripts.start ?? '').split('&&').at(-1)?.trim() ?? '';
+  const [cmd, ...args] = step.split(/\s+/);
+  if (cmd === 'node') return args;
+  if (cmd === 'bin/store-gateway.js') return [...launcherNodeFlags(), join(ROOT, cmd), ...args];
+  throw new Error(`package.json start script: expected a node or bin/store-gateway.js step, got: ${step}`);
+}
+
 export async function startGatewayProcess(
   dataDir: string,
   env: Record<string, string> = {},
   nodeArgs: readonly string[] = [],
+  launch: GatewayLaunch = 'dist',
 ): Promise<GatewayProcess> {
   ensureBuilt();
   // BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway alone.
   const extra = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter((a) => a !== '') ?? [];
   // The flags bin/store-gateway.js runs node with: the gateway measured as production runs it.
-  const child = Child.spawn(process.execPath, [...launcherNodeFlags(), ...extra, ...nodeArgs, CLI, 'start'], {
+  const argv =
+    launch === 'dist'
+      ? [...launcherNodeFlags(), ...extra, ...nodeArgs, CLI, 'start']
+      : [...extra, ...nodeArgs, ...npmStartNodeArgs()];
+  const t0 = performance.now();
+  const child = Child.spawn(process.execPath, argv, {
     GW_MQTT_PORT: '0',
     GW_HTTP_PORT: '0',
     GW_DATA_DIR: dataDir,
@@ -70,9 +99,11 @@ export async function startGatewayProcess(
     ...env,
   });
   let started: { mqttPort: number; httpPort: number };
+  let startMs: number;
   try {
     const line = await child.waitFor(/\{[^\n]*"gateway started"[^\n]*\}/, 'gateway process start', 60_000);
     started = JSON.parse(line) as { mqttPort: number; httpPort: number };
+    startMs = performance.now() - t0;
   } catch (err) {
     await child.kill();
     throw err;
@@ -83,6 +114,7 @@ export async function startGatewayProcess(
     mqttPort: started.mqttPort,
     httpPort: started.httpPort,
     dataDir,
+    startMs,
     cpuSeconds: () => procCpuSeconds(child.pid),
     memoryMb: () => procMemoryMb(child.pid),
     db,

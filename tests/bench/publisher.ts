@@ -5,6 +5,13 @@
  *
  *   node --import tsx tests/bench/publisher.ts --port 1883 --count 100000 [--inflight 500]
  *        [--rate 2000] [--device door-1] [--ts 2026-11-23T06:00:00.000Z] [--prefix p]
+ *        [--split 10000] [--pregen]
+ *
+ * --split N: also `splits`, the ms from the start at which every N-th ack arrived (the rate
+ * over the first N against the last N shows a cold start).
+ * --pregen: build every payload (and its `ts`) before connecting, as a harness that keeps
+ * payload generation out of the timing would; the last ones then arrive seconds after their
+ * `ts`. Default: each message is stamped as it is sent.
  */
 import mqtt from 'mqtt';
 import { num, parseArgs } from './args.js';
@@ -19,9 +26,10 @@ const device = args.get('device') ?? 'door-1';
 const fixedTs = args.get('ts');
 const prefix = args.get('prefix') ?? `p${process.pid}`;
 const topic = args.get('topic') ?? `retail/${store}/door/${device}/event`;
+const split = num(args, 'split', 0);
 const PAD = 'x'.repeat(60);
 
-const payload = (i: number) =>
+const stamped = (i: number) =>
   JSON.stringify({
     v: 1,
     type: 'door.crossing',
@@ -34,17 +42,21 @@ const payload = (i: number) =>
     pad: PAD,
   });
 
+const pregen = args.has('pregen') ? Array.from({ length: count }, (_, i) => stamped(i)) : undefined;
+const payload = (i: number) => pregen?.[i] ?? stamped(i);
+
 const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
   clientId: `bench-${prefix}`,
   reconnectPeriod: 0,
   clean: true,
 });
-console.log(`connected bytes=${Buffer.byteLength(payload(0))}`);
+console.log(`connected bytes=${Buffer.byteLength(stamped(0))}`);
 
 const cpu0 = process.cpuUsage();
 const started = performance.now();
 let acked = 0;
 let failed = 0;
+const splits: number[] = [];
 
 if (rate > 0) {
   // Steady background traffic: a burst every 10 ms, until `count` have been sent.
@@ -72,7 +84,7 @@ if (rate > 0) {
       const i = next++;
       client.publish(topic, payload(i), { qos: 1 }, (err) => {
         if (err) failed++;
-        else acked++;
+        else if (++acked % split === 0) splits.push(performance.now() - started);
         if (acked + failed >= count) resolve();
         else send();
       });
@@ -85,6 +97,13 @@ const ms = performance.now() - started;
 const used = process.cpuUsage(cpu0);
 await client.endAsync();
 console.log(
-  JSON.stringify({ acked, failed, ms, rate: acked / (ms / 1000), cpuSeconds: (used.user + used.system) / 1e6 }),
+  JSON.stringify({
+    acked,
+    failed,
+    ms,
+    rate: acked / (ms / 1000),
+    cpuSeconds: (used.user + used.system) / 1e6,
+    ...(split > 0 ? { splits } : {}),
+  }),
 );
 process.exit(0);
