@@ -146,7 +146,7 @@ export class Derivation implements CommitHook<DerivedBatch> {
     let result = { events: 0, facts: 0 };
     ctx.db.transaction(() => {
       ctx.db.prepare('DELETE FROM checkpoints').run();
-      const { inputs, derived } = derivation.rewind(GENESIS_CHECKPOINT, progress.appliedTick);
+      const { inputs, derived } = derivation.rewind(GENESIS_CHECKPOINT, progress.appliedTick, false, 'rebuild');
       derivation.writeProgress.run(derivation.appliedSeq, derivation.tickTs(progress.appliedTick));
       derivation.checkpointNow();
       derivation.prune();
@@ -279,6 +279,7 @@ export class Derivation implements CommitHook<DerivedBatch> {
     target: Checkpoint,
     horizon: number,
     collect = false,
+    why: 'late input' | 'restart' | 'rebuild' = 'late input',
   ): { inputs: number; facts: Fact[]; derived: number; retracted: RetractedFact[]; changed: number[] } {
     const started = performance.now();
     const { ctx } = this;
@@ -327,9 +328,10 @@ export class Derivation implements CommitHook<DerivedBatch> {
     for (const w of ctx.writers ?? []) w.afterRewind?.();
     const ms = performance.now() - started;
     this.rewindAllowedAt = performance.now() + REWIND_PACING * ms;
-    ctx.metrics.rewinds.inc();
-    ctx.log.info(
+    if (why === 'late input') ctx.metrics.rewinds.inc();
+    ctx.log[why === 'late input' ? 'info' : 'debug'](
       {
+        why,
         fromTs: target.position.ts,
         epoch: target.epoch,
         inputs,
@@ -337,7 +339,7 @@ export class Derivation implements CommitHook<DerivedBatch> {
         revised: changed.length,
         ms: Math.round(ms),
       },
-      'late input: derived state recomputed from a checkpoint',
+      'derived state recomputed from a checkpoint',
     );
     return { inputs, facts: all, derived, retracted, changed };
   }
@@ -347,7 +349,7 @@ export class Derivation implements CommitHook<DerivedBatch> {
     const progress = this.readProgress.get() as Progress;
     this.appliedSeq = progress.appliedSeq;
     this.ctx.db.transaction(() => {
-      const { inputs } = this.rewind(this.checkpoints.latest(), progress.appliedTick);
+      const { inputs } = this.rewind(this.checkpoints.latest(), progress.appliedTick, false, 'restart');
       this.writeProgress.run(this.appliedSeq, this.applied.ts);
       this.ctx.log.info(
         { replayed: inputs, toSeq: this.appliedSeq, ms: Math.round(performance.now() - started) },
