@@ -185,8 +185,11 @@ export class Derivation implements CommitHook<DerivedBatch> {
       this.applied = at;
       this.inputsSinceCheckpoint++;
     }
+    // Input carries its own time; the clock moves correlation on only when none comes. Ticking
+    // past a stream of input would make all of it late when it is stamped a little behind
+    // the clock (a device whose clock lags, messages stamped before a burst was sent).
     const horizon = this.horizon();
-    this.feedTick(horizon, facts);
+    if (rows.length === 0) this.feedTick(horizon, facts);
     let changed = this.writer.write(facts, this.epoch);
     for (const w of this.ctx.writers ?? []) w.write(rows, facts, this.epoch);
     let upstreamFacts: readonly { type: string; ts: number; member?: string }[] = facts;

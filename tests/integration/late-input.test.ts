@@ -61,6 +61,18 @@ describe('late input corrects earlier output', () => {
     expect(day.facts.filter((f) => f.startsWith('visitor '))).toEqual([]);
   });
 
+  it('a burst stamped behind the clock but sent in order is not late input', async () => {
+    const r = rig();
+    // 200 crossings stamped when the burst was prepared, received 5 s later in batches of 20:
+    // older than the settle horizon, but each after the one before.
+    const events = Array.from({ length: 200 }, (_, i) => crossing(T0 + i * 10, 'in'));
+    for (let b = 0; b < 10; b++) receive(r, T0 + 5 * S + b * 100, events.slice(b * 20, b * 20 + 20));
+    expect((await r.metrics.lateInputs.get()).values[0]?.value ?? 0).toBe(0);
+    expect((await r.metrics.rewinds.get()).values[0]?.value ?? 0).toBe(0);
+    receive(r, T0 + MIN, []);
+    expect(bucket(r).visitors).toBe(200);
+  });
+
   it('a receipt synced before the fitting-room reads it converts still links them', () => {
     const r = rig();
     // The POS is online; the reader flushes its buffer ten minutes later.
