@@ -28,6 +28,7 @@ import { readTlsFiles } from './broker/tls.js';
 import { type Clock, systemClock } from './clock/index.js';
 import type { GatewayConfig } from './config/index.js';
 import type { ReceiptIgnoredFact } from './correlate/index.js';
+import { BucketStore } from './derive/buckets.js';
 import { Derivation } from './derive/index.js';
 import { type CounterTiming, type DriverHost, Drivers } from './drivers/drivers.js';
 import { DeviceRegistry } from './health/registry.js';
@@ -43,7 +44,6 @@ import { ReferenceData } from './reference/index.js';
 import { createStoreCalendar } from './time/index.js';
 import { Upstream, upstreamRoutes } from './upstream/index.js';
 import { GATEWAY_VERSION } from './version.js';
-import { BucketStore } from './views/buckets.js';
 import { LiveView } from './views/live.js';
 
 export interface GatewayOptions {

@@ -6,6 +6,7 @@ export * from './events.js';
 export * from './funnel.js';
 export * from './hikvision-isapi.js';
 export * from './impinj.js';
+export * from './invitation.js';
 export * from './messages.js';
 export * from './r2000.js';
 export * from './result.js';

@@ -4,10 +4,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
+import { BucketStore } from '../derive/buckets.js';
 import type { DeviceRegistry } from '../health/registry.js';
 import type { Db, RejectedStore } from '../journal/index.js';
 import type { StoreCalendar } from '../time/index.js';
-import { BucketStore } from '../views/buckets.js';
 import {
   COMPARISONS,
   type Comparison,

@@ -12,20 +12,13 @@
  * outcomes after it are attributed even when it was recorded later. When the window
  * closes, invitation.closed carries the final result.
  */
+import type { Invitation } from '../../protocols/index.js';
 import type { Fact, InvitationOutcomeFact } from './facts.js';
+
+export type { Invitation };
+
 import { asArray, asNumber, asRecord } from './snapshot-util.js';
 import { NEVER, type Timed } from './timed.js';
-
-export interface Invitation {
-  readonly id: string;
-  /** Member id (roster id). */
-  readonly member: string;
-  readonly staff: string;
-  readonly channel: string;
-  readonly campaign: string;
-  /** When the member was invited (epoch ms). */
-  readonly ts: number;
-}
 
 interface OpenInvitation extends Invitation {
   readonly closesAt: number;

@@ -9,7 +9,7 @@ import type { GatewayConfig } from '../config/index.js';
 import { type Fact, FunnelAggregator } from '../correlate/index.js';
 import type { Db } from '../journal/index.js';
 import { createStoreCalendar } from '../time/index.js';
-import { type BucketCounters, BucketStore, emptyCounters } from '../views/buckets.js';
+import { type BucketCounters, BucketStore, emptyCounters } from './buckets.js';
 
 /** Facts kept row by row; counters-only facts (visitor, exit, passer-by, occupancy) are not. */
 const LISTED: ReadonlySet<Fact['type']> = new Set([

@@ -2,8 +2,7 @@
  * What the journal holds: device events, plus the few inputs people make through the API
  * that correlation must replay identically (invitations, 邀约).
  */
-import type { DeviceEvent } from '../../protocols/index.js';
-import type { Invitation } from '../correlate/index.js';
+import type { DeviceEvent, Invitation } from '../../protocols/index.js';
 
 export interface InvitationRecorded {
   readonly type: 'invitation.recorded';

@@ -15,7 +15,7 @@ import {
   type VipJourney,
   type VipJourneyMessage,
 } from '../../protocols/index.js';
-import type { BucketRow } from '../views/buckets.js';
+import type { BucketRow } from '../derive/buckets.js';
 import { StoreSecretError } from './errors.js';
 import type { OutboxMessage } from './outbox.js';
 

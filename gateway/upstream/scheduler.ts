@@ -27,8 +27,8 @@
  */
 import type { Logger } from 'pino';
 import { UPSTREAM_BUCKET_MS } from '../../protocols/index.js';
+import { BucketStore } from '../derive/buckets.js';
 import type { Db } from '../journal/index.js';
-import { BucketStore } from '../views/buckets.js';
 import { OutboxMessageTooLargeError } from './errors.js';
 import {
   bucketEndOf,

@@ -8,8 +8,9 @@
  * line up) and a calendar year for months. A period that is still running is compared up
  * to the same day and time of day: Dec 1–3 until 14:07 against Nov 1–3 until 14:07.
  */
+
+import { addCounters, type BucketCounters, type BucketStore, emptyCounters } from '../derive/buckets.js';
 import type { StoreCalendar } from '../time/index.js';
-import { addCounters, type BucketCounters, type BucketStore, emptyCounters } from './buckets.js';
 import { type FunnelMetrics, toMetrics } from './funnel.js';
 
 export const COMPARISONS = ['previous', 'lastYear'] as const;

@@ -6,7 +6,7 @@
 import { GRANULARITIES, type Granularity } from '../../common/calendar.js';
 import type { FunnelBucket, FunnelMetrics } from '../../protocols/funnel.js';
 import { funnelMetrics } from '../correlate/index.js';
-import { addCounters, type BucketCounters, type BucketStore, emptyCounters } from './buckets.js';
+import { addCounters, type BucketCounters, type BucketStore, emptyCounters } from '../derive/buckets.js';
 
 export { GRANULARITIES, type Granularity };
 

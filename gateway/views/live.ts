@@ -4,9 +4,9 @@
  */
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
+import { addCounters, type BucketCounters, type BucketStore, emptyCounters } from '../derive/buckets.js';
 import type { ReferenceData } from '../reference/index.js';
 import type { StoreCalendar } from '../time/index.js';
-import { addCounters, type BucketCounters, type BucketStore, emptyCounters } from './buckets.js';
 import { type FunnelMetrics, toMetrics } from './funnel.js';
 
 /** What the correlation state can tell about "now". */

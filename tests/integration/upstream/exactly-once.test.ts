@@ -17,6 +17,7 @@ import { loadHqConfig } from '../../../cloud-sink/config.js';
 import type { FunnelRow, HqStore } from '../../../cloud-sink/db/index.js';
 import { type RunningSink, startSink } from '../../../cloud-sink/main.js';
 import { systemClock } from '../../../gateway/clock/index.js';
+import type { BucketRow } from '../../../gateway/derive/buckets.js';
 import { openDb } from '../../../gateway/journal/index.js';
 import {
   bucketEndOf,
@@ -25,7 +26,6 @@ import {
   Outbox,
   OutboxPublisher,
 } from '../../../gateway/upstream/index.js';
-import type { BucketRow } from '../../../gateway/views/buckets.js';
 import { tempDir } from '../../support/tmp.js';
 import { waitFor } from '../../support/wait.js';
 import { bucketRow } from './support/fixtures.js';

@@ -17,10 +17,10 @@ import { type FunnelRecord, type HealthRecord, SqliteStore, type VipRecord } fro
 import { installErrorHandling } from '../../../common/http.js';
 import { type ViewDeps, viewRoutes } from '../../../gateway/api/views.js';
 import { type Fact, FunnelAggregator } from '../../../gateway/correlate/index.js';
+import { BucketStore } from '../../../gateway/derive/buckets.js';
 import { type Db, openDb } from '../../../gateway/journal/index.js';
 import { createStoreCalendar, type StoreCalendar } from '../../../gateway/time/index.js';
 import { bucketEndOf, funnelBucketMessage } from '../../../gateway/upstream/index.js';
-import { BucketStore } from '../../../gateway/views/buckets.js';
 import { decodeUpstreamMessage, type FunnelBucket, type FunnelMetrics } from '../../../protocols/index.js';
 import { tempDir } from '../../support/tmp.js';
 

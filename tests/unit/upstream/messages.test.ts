@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { BucketRow } from '../../../gateway/derive/buckets.js';
 import { MemberImport, ProductImport } from '../../../gateway/reference/schemas.js';
 import {
   funnelBucketMessage,
@@ -17,7 +18,6 @@ import {
   UpstreamConfigError,
   vipJourneyMessage,
 } from '../../../gateway/upstream/index.js';
-import type { BucketRow } from '../../../gateway/views/buckets.js';
 import {
   CatalogEntry,
   catalogKey,

@@ -6,6 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../gateway/clock/index.js';
 import type { Fact } from '../../../gateway/correlate/index.js';
+import { type BucketCounters, BucketStore, emptyCounters } from '../../../gateway/derive/buckets.js';
 import { type Db, openDb } from '../../../gateway/journal/index.js';
 import {
   bucketRevisions,
@@ -18,7 +19,6 @@ import {
   UpstreamScheduler,
   type UpstreamSchedulerOptions,
 } from '../../../gateway/upstream/index.js';
-import { type BucketCounters, BucketStore, emptyCounters } from '../../../gateway/views/buckets.js';
 import { tempDir } from '../../support/tmp.js';
 
 const Q = 15 * 60_000;

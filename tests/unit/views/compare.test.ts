@@ -1,8 +1,8 @@
 /** Like-for-like comparison periods: same days, same weekday, cut at the same time of day. */
 import { describe, expect, it } from 'vitest';
+import type { BucketStore } from '../../../gateway/derive/buckets.js';
+import { emptyCounters } from '../../../gateway/derive/buckets.js';
 import { createStoreCalendar } from '../../../gateway/time/index.js';
-import type { BucketStore } from '../../../gateway/views/buckets.js';
-import { emptyCounters } from '../../../gateway/views/buckets.js';
 import { comparisonTotals, periodShape, planComparisons } from '../../../gateway/views/compare.js';
 
 const calendar = createStoreCalendar('Asia/Shanghai');
