@@ -258,7 +258,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         bounds: { earliestMs: config.correlation.invitationWindowMs, skewBoundMs: config.correlation.skewBoundMs },
       }),
       roomRoutes({ config, db, clock, calendar, reference, state: () => derivation.state }),
-      upstreamRoutes(upstream),
+      // What is still to go to HQ includes revisions late input will make once applied.
+      upstreamRoutes({ status: () => ({ ...upstream.status(), lateInputPending: derivation.lateInputPending }) }),
       impinjWebhookRoutes(driverHost, config, { metrics, log: log.child({ component: 'auth' }) }),
       posRoutes({ config, ingest, clock, security: { metrics, log: log.child({ component: 'auth' }) } }),
     ],

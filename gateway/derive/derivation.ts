@@ -165,6 +165,11 @@ export class Derivation implements CommitHook<DerivedBatch> {
     return this.stale ? 'derived state is being rebuilt after a failed commit' : undefined;
   }
 
+  /** Late input is journaled but not applied yet (a paced rewind is due). */
+  get lateInputPending(): boolean {
+    return this.pendingFrom !== undefined;
+  }
+
   get state(): CorrelationEngine {
     return this.engine;
   }
@@ -194,7 +199,9 @@ export class Derivation implements CommitHook<DerivedBatch> {
     for (const w of this.ctx.writers ?? []) w.write(rows, facts, this.epoch);
     let upstreamFacts: readonly { type: string; ts: number; member?: string }[] = facts;
     let rewound = false;
-    if (this.pendingFrom !== undefined && performance.now() >= this.rewindAllowedAt) {
+    // Paced while input flows; a batch without input (the clock's tick, once a second) may
+    // always apply what is waiting, so late input lands within a second once the flood ends.
+    if (this.pendingFrom !== undefined && (rows.length === 0 || performance.now() >= this.rewindAllowedAt)) {
       const target = this.checkpoints.latestBefore(this.pendingFrom);
       const result = this.rewind(target, horizon, true);
       changed = [...new Set([...changed, ...result.changed])];
@@ -229,7 +236,9 @@ export class Derivation implements CommitHook<DerivedBatch> {
     try {
       this.ctx.db.transaction(() => {
         if (this.pendingFrom !== undefined) {
-          this.rewind(this.checkpoints.latestBefore(this.pendingFrom), this.applied.ts);
+          const result = this.rewind(this.checkpoints.latestBefore(this.pendingFrom), this.applied.ts);
+          // Revised buckets wait in the outbox for the next start's upstream link.
+          this.ctx.upstream?.afterBatch(result.changed, result.retracted, this.applied.ts);
           this.writeProgress.run(this.appliedSeq, this.applied.ts);
         }
         if (this.inputsSinceCheckpoint > 0) this.checkpointNow();
@@ -352,7 +361,15 @@ export class Derivation implements CommitHook<DerivedBatch> {
     const progress = this.readProgress.get() as Progress;
     this.appliedSeq = progress.appliedSeq;
     this.ctx.db.transaction(() => {
-      const { inputs } = this.rewind(this.checkpoints.latest(), progress.appliedTick, false, 'restart');
+      const { inputs, changed, retracted } = this.rewind(
+        this.checkpoints.latest(),
+        progress.appliedTick,
+        false,
+        'restart',
+      );
+      // Late input that was waiting at a crash (or a first start after an upgrade) revises
+      // buckets here: HQ gets them like any revision.
+      this.ctx.upstream?.afterBatch(changed, retracted, this.applied.ts);
       this.writeProgress.run(this.appliedSeq, this.applied.ts);
       this.ctx.log.info(
         { replayed: inputs, toSeq: this.appliedSeq, ms: Math.round(performance.now() - started) },

@@ -92,8 +92,12 @@ describe(`HQ outage drill (HQ store: ${hqDb.label})`, () => {
     // Wait for the outbox to drain, then stop the gateway and read what it computed.
     await waitFor(
       async () => {
-        const status = (await (await fetch(api('/upstream'))).json()) as { outbox: { depth: number } };
-        return status.outbox.depth === 0;
+        const status = (await (await fetch(api('/upstream'))).json()) as {
+          outbox: { depth: number };
+          lateInputPending: boolean;
+        };
+        // Late input still waiting would revise buckets after the drain.
+        return status.outbox.depth === 0 && !status.lateInputPending;
       },
       'the outbox to drain',
       60_000,
