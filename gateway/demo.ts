@@ -97,7 +97,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
         `\n  store-gateway demo — store ${config.store.id} (${config.store.name}), ${date} at ${speed}× speed`,
       );
       console.log(`  dashboard + API  http://127.0.0.1:${gateway.httpPort}/`);
+      console.log(`  staff app        http://127.0.0.1:${gateway.httpPort}/staff/  (on a phone)`);
       console.log(`  live funnel      http://127.0.0.1:${gateway.httpPort}/api/v1/live`);
+      console.log('  sign in          manager/manager, staff/staff, viewer/viewer (demo-only users)');
       console.log(`  MQTT             mqtt://127.0.0.1:${gateway.mqttPort}`);
       console.log(`  data             ${dataDir}`);
       if (serial) console.log(`  serial devices   ${Object.keys(serial.devices).join(', ')} on socat ptys`);

@@ -341,7 +341,9 @@ export class Derivation implements CommitHook<DerivedBatch> {
     const ms = performance.now() - started;
     this.rewindAllowedAt = performance.now() + REWIND_PACING * ms;
     if (why === 'late input') ctx.metrics.rewinds.inc();
-    ctx.log[why === 'late input' ? 'info' : 'debug'](
+    // Small rewinds are routine (devices a few seconds apart); big ones are worth a line.
+    const notable = why !== 'restart' && (inputs >= 1000 || ms >= 100);
+    ctx.log[notable ? 'info' : 'debug'](
       {
         why,
         fromTs: target.position.ts,
