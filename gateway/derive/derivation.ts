@@ -79,8 +79,8 @@ export interface DerivedBatch {
 
 /** A rewind may start this many times its last duration after it ended (≤ 20 % of the time). */
 const REWIND_PACING = 4;
-/** A checkpoint may cost at most 5 % of the time: this many times its last cost apart. */
-const CHECKPOINT_PACING = 20;
+/** A checkpoint may cost at most 1 % of the time: this many times its last cost apart. */
+const CHECKPOINT_PACING = 100;
 /** Checkpoints closer together than this to the horizon; hourly further back (a rebuild). */
 const RECENT_MS = 10 * 60_000;
 const HOUR_MS = 3_600_000;
