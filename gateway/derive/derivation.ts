@@ -66,9 +66,6 @@ export interface DerivationContext {
     reload(): void;
   };
   readonly writers?: readonly DerivedWriter[];
-  /** A checkpoint after this many inputs or this much event time, whichever first. */
-  readonly checkpointEveryInputs?: number;
-  readonly checkpointEveryMs?: number;
 }
 
 export interface DerivedBatch {
@@ -81,7 +78,10 @@ export interface DerivedBatch {
 const REWIND_PACING = 4;
 /** A checkpoint may cost at most 1 % of the time: this many times its last cost apart. */
 const CHECKPOINT_PACING = 100;
-/** Checkpoints closer together than this to the horizon; hourly further back (a rebuild). */
+/** Near the horizon, a checkpoint after this many inputs or this much event time. */
+const CHECKPOINT_EVERY_INPUTS = 2000;
+const CHECKPOINT_EVERY_MS = 10_000;
+/** Checkpoints that close together this near the horizon; hourly further back (a rebuild). */
 const RECENT_MS = 10 * 60_000;
 const HOUR_MS = 3_600_000;
 const PRUNE_EVERY_MS = 60_000;
@@ -147,7 +147,7 @@ export class Derivation implements CommitHook<DerivedBatch> {
     ctx.db.transaction(() => {
       ctx.db.prepare('DELETE FROM checkpoints').run();
       const { inputs, derived } = derivation.rewind(GENESIS_CHECKPOINT, progress.appliedTick, false, 'rebuild');
-      derivation.writeProgress.run(derivation.appliedSeq, derivation.tickTs(progress.appliedTick));
+      derivation.writeProgress.run(derivation.appliedSeq, derivation.applied.ts);
       derivation.checkpointNow();
       derivation.prune();
       result = { events: inputs, facts: derived };
@@ -279,10 +279,6 @@ export class Derivation implements CommitHook<DerivedBatch> {
     this.applied = { ts, seq: 0 };
   }
 
-  private tickTs(ts: number): number {
-    return Math.max(ts, this.applied.ts);
-  }
-
   /**
    * Restores `target`, takes back what was derived after it, and applies the journal from
    * it in event-time order up to now, then ticks to `horizon`. Call inside a transaction.
@@ -384,16 +380,18 @@ export class Derivation implements CommitHook<DerivedBatch> {
   }
 
   /**
-   * Every checkpointEveryInputs inputs or checkpointEveryMs of event time from `recentFrom`
+   * Every CHECKPOINT_EVERY_INPUTS inputs or CHECKPOINT_EVERY_MS of event time from `recentFrom`
    * on; hourly before it (a rebuild goes through months the clock left behind).
    */
   private checkpointDue(recentFrom: number, live: boolean): boolean {
     if (this.inputsSinceCheckpoint === 0 || this.pendingFrom !== undefined) return false;
     const recent = this.applied.ts >= recentFrom;
     if (!recent) return Math.floor(this.applied.ts / HOUR_MS) !== Math.floor(this.checkpointTs / HOUR_MS);
-    const everyInputs = this.ctx.checkpointEveryInputs ?? 2000;
-    const everyMs = this.ctx.checkpointEveryMs ?? 10_000;
-    if (this.inputsSinceCheckpoint < everyInputs && this.applied.ts - this.checkpointTs < everyMs) return false;
+    if (
+      this.inputsSinceCheckpoint < CHECKPOINT_EVERY_INPUTS &&
+      this.applied.ts - this.checkpointTs < CHECKPOINT_EVERY_MS
+    )
+      return false;
     return !live || performance.now() - this.checkpointAt >= CHECKPOINT_PACING * this.checkpointCostMs;
   }
 
