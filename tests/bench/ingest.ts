@@ -184,6 +184,7 @@ async function gatewayRun(
     // only rewinds during the runs are late input.
     const rewinds0 = await metric(gateway.httpPort, 'gateway_rewinds_total');
     const late0 = await metric(gateway.httpPort, 'gateway_late_inputs_total');
+    const commits0 = await metric(gateway.httpPort, 'gateway_journal_commit_batch_size_count');
     if (opts.warmup > 0) await publish(gateway.mqttPort, opts.warmup, 'warm');
     const cpu0 = gateway.cpuSeconds();
     const seq0 = lastSeq(gateway.db);
@@ -212,6 +213,8 @@ async function gatewayRun(
     const { rejected } = gateway.db.prepare('SELECT COUNT(*) AS rejected FROM rejected').get() as { rejected: number };
     const rewinds = (await metric(gateway.httpPort, 'gateway_rewinds_total')) - rewinds0;
     const late = (await metric(gateway.httpPort, 'gateway_late_inputs_total')) - late0;
+    // Commits (fsyncs) per 1k messages: the batch size is what the CPU per message follows most.
+    const commits = (await metric(gateway.httpPort, 'gateway_journal_commit_batch_size_count')) - commits0;
     const split = splitNote(pub);
     return {
       rate: pub.rate,
@@ -219,7 +222,7 @@ async function gatewayRun(
       cpuPer100k: (cpu / opts.count) * 100_000,
       publisherCpuPer100k: (pub.cpuSeconds / opts.count) * 100_000,
       delivered: n,
-      note: `journaled ${n}/${opts.count}, rejected ${rejected}, lag ${processCorrelationLag(gateway.db)}, late inputs ${late}, rewinds ${rewinds}${split ? `; ${split}` : ''}; start ${Math.round(gateway.startMs)} ms`,
+      note: `journaled ${n}/${opts.count}, rejected ${rejected}, lag ${processCorrelationLag(gateway.db)}, late inputs ${late}, rewinds ${rewinds}, ${Math.round((commits / (opts.count + opts.warmup)) * 1000)} commits/1k${split ? `; ${split}` : ''}; start ${Math.round(gateway.startMs)} ms`,
       idleMb,
       peakMb: mem.hwm,
       afterMb: mem.rss,
