@@ -56,7 +56,10 @@ describe('fitting-room assistance', () => {
   });
 
   it('edge: open at the threshold = a read less than leaveAfter before it', () => {
-    const last = (s: number) => [...sparse(SHIRT_M, 'fr-1', T0, T0 + 7 * MIN + 20 * S), tag(SHIRT_M, 'fr-1', T0 + s * S)];
+    const last = (s: number) => [
+      ...sparse(SHIRT_M, 'fr-1', T0, T0 + 7 * MIN + 20 * S),
+      tag(SHIRT_M, 'fr-1', T0 + s * S),
+    ];
     // 7:31 + 30 s = 8:01: still open at 8:00.
     const open = run(newCorrelator(), [...inOrder(last(7 * 60 + 31)), tick(T0 + 9 * MIN)]);
     expect(ofType(open, 'assist.needed')).toMatchObject([{ reason: 'long', ts: T0 + 8 * MIN }]);
