@@ -6,14 +6,16 @@
  * Same life as VIP alerts (store.ts): a card whose need arose longer than `alerts.maxAge`
  * before it is derived is kept with `late: true` and never pushed; a rewind takes cards
  * back and derives them again, the same session keeping its row, push and ack. A card no
- * longer derived goes, unless staff got or took it: then the room's card as derived now
- * for the same visit (its [start, ts] overlaps: sessions of one room never do) takes over
- * that push and ack; with no such card, it stays as it was.
+ * longer derived goes, unless staff got or took it: then the card of the session that now
+ * holds its start (late reads merged it into an earlier one, or moved the start) takes
+ * over that push and ack; with no such card, it stays as it was. For the same reason a
+ * card is not pushed when the session holding its start already had one pushed.
  */
 import { gtinFromEpc } from '../../protocols/index.js';
 import type { AssistItem, AssistNeededFact, Fact } from '../correlate/index.js';
 import type { Db } from '../journal/index.js';
 import type { Product, ReferenceData } from '../reference/index.js';
+import { alertLife, RETRACTED } from './alert-life.js';
 
 /** A garment on the card: catalog fields when the product is known. */
 export interface AssistCardItem {
@@ -67,7 +69,6 @@ interface HandledRow {
   acked_at: number | null;
 }
 
-const RETRACTED = -1;
 const COLUMNS = 'body, acked_by, acked_at, late, pushed_at';
 
 export function assistId(fact: Pick<AssistNeededFact, 'session'>): string {
@@ -75,20 +76,14 @@ export function assistId(fact: Pick<AssistNeededFact, 'session'>): string {
 }
 
 export class AssistStore {
+  private readonly life;
   private readonly insert;
   private readonly exists;
-  private readonly rederived;
-  private readonly retractFrom;
   private readonly selectHandled;
   private readonly selectSameVisit;
-  private readonly inherit;
-  private readonly deleteOne;
-  private readonly dropRetracted;
-  private readonly markPushed;
   private readonly selectPushedOverlap;
   private readonly selectOne;
   private readonly selectRange;
-  private readonly ackStmt;
 
   constructor(
     db: Db,
@@ -98,39 +93,26 @@ export class AssistStore {
     this.insert = db.prepare(
       'INSERT INTO assist_alerts (id, ts, room, session, start, body, epoch, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.life = alertLife(db, 'assist_alerts');
     this.exists = db.prepare('SELECT 1 FROM assist_alerts WHERE id = ?').pluck();
-    this.rederived = db.prepare('UPDATE assist_alerts SET epoch = ? WHERE id = ?');
-    this.retractFrom = db.prepare(`UPDATE assist_alerts SET epoch = ${RETRACTED} WHERE epoch >= ?`);
     this.selectHandled = db.prepare(
       `SELECT id, room, ts, start, pushed_at, acked_by, acked_at FROM assist_alerts
        WHERE epoch = ${RETRACTED} AND (pushed_at IS NOT NULL OR acked_by IS NOT NULL)`,
     );
-    // Overlapping [start, ts] in one room = the same session, derived anew.
-    this.selectSameVisit = db
-      .prepare(
-        `SELECT id FROM assist_alerts WHERE room = ? AND epoch != ${RETRACTED} AND start <= ? AND ts >= ?
-         ORDER BY abs(start - ?) LIMIT 1`,
-      )
-      .pluck();
-    this.inherit = db.prepare(
-      `UPDATE assist_alerts SET pushed_at = COALESCE(pushed_at, ?), late = CASE WHEN ? IS NULL THEN late ELSE 0 END,
-         acked_by = COALESCE(acked_by, ?), acked_at = COALESCE(acked_at, ?) WHERE id = ?`,
-    );
-    this.deleteOne = db.prepare('DELETE FROM assist_alerts WHERE id = ?');
-    this.dropRetracted = db.prepare(
-      `DELETE FROM assist_alerts WHERE epoch = ${RETRACTED} AND pushed_at IS NULL AND acked_by IS NULL`,
-    );
-    this.markPushed = db.prepare('UPDATE assist_alerts SET pushed_at = ? WHERE id = ? AND pushed_at IS NULL');
+    // The card of the room's session that holds a moment (`at`): the room's latest card
+    // whose session began at or before it and had not ended before it (sessions of one
+    // room never overlap; an open one has no session.ended yet).
+    const holding = `FROM assist_alerts a WHERE a.room = @room AND a.epoch != ${RETRACTED} AND a.id != @id AND a.start <= @at
+      AND NOT EXISTS (SELECT 1 FROM facts f WHERE f.type = 'session.ended' AND f.ts = a.start
+        AND json_extract(f.body, '$.room') = a.room AND json_extract(f.body, '$.end') < @at)`;
+    this.selectSameVisit = db.prepare(`SELECT a.id ${holding} ORDER BY a.start DESC LIMIT 1`).pluck();
     this.selectPushedOverlap = db
-      .prepare(
-        'SELECT 1 FROM assist_alerts WHERE room = ? AND id != ? AND pushed_at IS NOT NULL AND start <= ? AND ts >= ?',
-      )
+      .prepare(`SELECT 1 ${holding} AND a.pushed_at IS NOT NULL ORDER BY a.start DESC LIMIT 1`)
       .pluck();
     this.selectOne = db.prepare(`SELECT ${COLUMNS} FROM assist_alerts WHERE id = ?`);
     this.selectRange = db.prepare(
       `SELECT ${COLUMNS} FROM assist_alerts WHERE ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?`,
     );
-    this.ackStmt = db.prepare('UPDATE assist_alerts SET acked_by = ?, acked_at = ? WHERE id = ? AND acked_by IS NULL');
   }
 
   /** Records the cards among `facts`; returns how many new ones were late. In the derivation's transaction. */
@@ -140,7 +122,7 @@ export class AssistStore {
       if (fact.type !== 'assist.needed') continue;
       const id = assistId(fact);
       if (this.exists.get(id) !== undefined) {
-        this.rederived.run(epoch, id);
+        this.life.rederived.run(epoch, id);
         continue;
       }
       const body = this.card(id, fact);
@@ -152,27 +134,27 @@ export class AssistStore {
   }
 
   retract(fromEpoch: number): void {
-    this.retractFrom.run(fromEpoch);
+    this.life.retractFrom.run(fromEpoch);
   }
 
   afterRewind(): void {
     for (const old of this.selectHandled.all() as HandledRow[]) {
-      const current = this.selectSameVisit.get(old.room, old.ts, old.start, old.start) as string | undefined;
+      const current = this.selectSameVisit.get({ room: old.room, id: old.id, at: old.start }) as string | undefined;
       if (current === undefined) continue;
-      this.inherit.run(old.pushed_at, old.pushed_at, old.acked_by, old.acked_at, current);
-      this.deleteOne.run(old.id);
+      this.life.inherit.run(old.pushed_at, old.pushed_at, old.acked_by, old.acked_at, current);
+      this.life.deleteOne.run(old.id);
     }
-    this.dropRetracted.run();
+    this.life.dropRetracted.run();
   }
 
   /**
-   * Whether to push this card now: not late, not pushed yet, and no card of the same
-   * session (overlapping [start, ts] in the room) pushed already. Marks it pushed when so.
+   * Whether to push this card now: not late, not pushed yet, and no card pushed for the
+   * session that holds its start (the same visit derived anew). Marks it pushed when so.
    */
   claimPush(card: AssistAlert): boolean {
     if (card.late || card.pushedAt !== null) return false;
-    if (this.selectPushedOverlap.get(card.room, card.id, card.ts, card.start) !== undefined) return false;
-    return this.markPushed.run(this.timing.now(), card.id).changes === 1;
+    if (this.selectPushedOverlap.get({ room: card.room, id: card.id, at: card.start }) !== undefined) return false;
+    return this.life.markPushed.run(this.timing.now(), card.id).changes === 1;
   }
 
   get(id: string): AssistAlert | undefined {
@@ -186,7 +168,7 @@ export class AssistStore {
 
   /** The first acknowledgement wins; later ones return the card as it is. */
   ack(id: string, staff: string, at: number): AssistAlert | undefined {
-    this.ackStmt.run(staff, at, id);
+    this.life.ack.run(staff, at, id);
     return this.get(id);
   }
 
