@@ -5,7 +5,6 @@
  * and shows everywhere; a flushed reader's old swap is recorded, never pushed; the report
  * counts the assisted session and its conversion.
  */
-import { createServer, type Server } from 'node:http';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../gateway/clock/index.js';
@@ -16,6 +15,7 @@ import { sgtin96FromGtin } from '../../protocols/index.js';
 import { readSse } from '../support/auth.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
+import { startWebhookSink, type WebhookSink } from '../support/webhook-sink.js';
 
 const T0 = Date.parse('2026-11-23T14:00:00+08:00');
 const coat = (gtin: string, serial: number) => sgtin96FromGtin({ gtin, companyPrefixLength: 7, serial });
@@ -43,8 +43,7 @@ describe('fitting-room assistance cards', () => {
   let gateway: RunningGateway;
   let devices: MqttClient;
   let staff: MqttClient;
-  let hook: Server;
-  const hooked: { type: string; kind?: string; alert: Card }[] = [];
+  let hook: WebhookSink;
   const staffMessages: (Record<string, unknown> & { type: string; room?: string })[] = [];
   const sse: { event: string; data: unknown }[] = [];
   const sseAbort = new AbortController();
@@ -83,18 +82,7 @@ describe('fitting-room assistance cards', () => {
     });
 
   beforeAll(async () => {
-    hook = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => {
-        body += c.toString();
-      });
-      req.on('end', () => {
-        hooked.push(JSON.parse(body));
-        res.writeHead(200).end('{}');
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
-    const hookPort = (hook.address() as { port: number }).port;
+    hook = await startWebhookSink();
     const base = loadConfig(undefined, {
       GW_MQTT_PORT: '0',
       GW_HTTP_PORT: '0',
@@ -103,7 +91,7 @@ describe('fitting-room assistance cards', () => {
     });
     const config = {
       ...base,
-      alerts: { ...base.alerts, webhook: { url: `http://127.0.0.1:${hookPort}/robot`, format: 'json' as const } },
+      alerts: { ...base.alerts, webhook: { url: hook.url, format: 'json' as const } },
     };
     gateway = await startGateway({ config, clock, log: createLogger({ level: 'silent' }), tickEveryMs: 20 });
     const put = await fetch(api('/catalog'), {
@@ -157,7 +145,7 @@ describe('fitting-room assistance cards', () => {
     });
     expect(card).not.toHaveProperty('ack');
     await waitFor(() => sse.find((m) => m.event === 'assist.alert'), 'sse card');
-    const delivered = await waitFor(() => hooked[0], 'webhook');
+    const delivered = await waitFor(() => hook.received[0], 'webhook');
     expect(delivered).toMatchObject({ type: 'room.assist', kind: 'assist', alert: { room: 'fr-1' } });
     expect(staffMessages.filter((m) => m.type === 'room.assist')).toHaveLength(1);
   });
