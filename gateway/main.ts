@@ -147,7 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       {
         write: (_rows, facts, epoch) => {
           const late = assistCards.record(facts, epoch);
-          if (late > 0) log.info({ component: 'alerts', late }, 'assistance cards derived late: recorded, not pushed');
+          if (late > 0) metrics.assistCardsLate.inc(late);
         },
         retract: (fromEpoch) => assistCards.retract(fromEpoch),
         afterRewind: () => assistCards.afterRewind(),

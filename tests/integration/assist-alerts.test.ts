@@ -183,6 +183,8 @@ describe('fitting-room assistance cards', () => {
     expect(staffMessages.filter((m) => m.type === 'room.assist').map((m) => m.room)).toEqual(['fr-1', 'fr-3']);
     const list = (await (await fetch(api('/assist/alerts?from=2026-11-23'))).json()) as { alerts: Card[] };
     expect(list.alerts.find((a) => a.room === 'fr-2')).toMatchObject({ id: `assist:fr-2@${old}`, late: true });
+    const metrics = await (await fetch(`http://127.0.0.1:${gateway.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/^gateway_assist_cards_late_total 1$/m);
   });
 
   it('the report counts the assisted session and its purchase apart from the unassisted ones', async () => {
