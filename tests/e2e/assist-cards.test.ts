@@ -3,8 +3,8 @@
  * Fitting-room assistance in a real browser: a size swap in a fitting room shows as a card
  * on two staff phones (390×844, one in Chinese, one in English) naming the room and the
  * garment; "on my way" on one phone shows on the other; the manager's Rooms page counts
- * the assisted session. Both languages are checked for untranslated text, and no phone
- * page scrolls sideways.
+ * the assisted session; a card that came while a phone was offline is flagged there. Both
+ * languages are checked for untranslated text, and no phone page scrolls sideways.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -15,12 +15,11 @@ import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import { sgtin96FromGtin } from '../../protocols/index.js';
 import { launchChromium, newPage, screenshot, sidewaysScroll, signIn, WIDE } from '../support/browser.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { tempDir } from '../support/tmp.js';
 import { languageProblems, visibleUiText } from '../support/ui-text.js';
 
 const coat = (gtin: string, serial: number) => sgtin96FromGtin({ gtin, companyPrefixLength: 7, serial });
-const COAT_M = coat('80614141123458', 11);
-const COAT_L = coat('80614141123465', 12);
 const APPEAR_WITHIN_MS = 2000;
 
 describe('staff app: fitting-room assistance cards', () => {
@@ -32,19 +31,37 @@ describe('staff app: fitting-room assistance cards', () => {
   let phoneZh: Page;
   let phoneEn: Page;
   let manager: Page;
+  /** The Chinese phone reaches the gateway through this relay: cutting it is losing its Wi-Fi. */
+  let wifiZh: TcpProxy;
 
-  const open = async (path: string, user: string, options: { phone: boolean; locale?: string }) => {
+  const open = async (path: string, user: string, options: { phone: boolean; port?: number }) => {
     const { context, page } = await newPage(browser, {
-      baseURL: `http://127.0.0.1:${gateway.httpPort}`,
+      baseURL: `http://127.0.0.1:${options.port ?? gateway.httpPort}`,
       phone: options.phone,
       ...(options.phone ? {} : { viewport: WIDE }),
-      ...(options.locale ? { locale: options.locale } : {}),
     });
     contexts.push(context);
     await signIn(page, path, user, `${user}-password`);
     return page;
   };
-  const card = (page: Page) => page.locator('.assist-card[data-room="fr-3"]');
+  const card = (page: Page, room = 'fr-3') => page.locator(`.assist-card[data-room="${room}"]`);
+  /** The reader's last 25 seconds in a room: the coat in M, then also in L (M stays past minDwell). */
+  const swap = (ant: number, id: string, serials: readonly [number, number]) => {
+    const now = Date.now();
+    const m = coat('80614141123458', serials[0]);
+    const l = coat('80614141123465', serials[1]);
+    const reads = [];
+    for (let s = 25; s >= 0; s--) {
+      const ts = new Date(now - s * 1000).toISOString();
+      reads.push({ epc: m, ant, rssi: -50, ts });
+      if (s <= 4) reads.push({ epc: l, ant, rssi: -50, ts });
+    }
+    return devices.publishAsync(
+      'retail/s001/rfid/rfid-fr/reads',
+      JSON.stringify({ v: 1, type: 'rfid.reads', id, ts: new Date(now).toISOString(), reads }),
+      { qos: 1 },
+    );
+  };
   const toEnglish = async (page: Page) => {
     await page.locator('.topbar [data-locale="en"]').click();
     await page.waitForFunction(() => document.documentElement.lang === 'en');
@@ -78,8 +95,9 @@ describe('staff app: fitting-room assistance cards', () => {
       reconnectPeriod: 0,
     });
     browser = await launchChromium();
+    wifiZh = await startTcpProxy(gateway.httpPort);
     [phoneZh, phoneEn, manager] = await Promise.all([
-      open('/staff/', 'li', { phone: true }),
+      open('/staff/', 'li', { phone: true, port: wifiZh.port }),
       open('/staff/', 'wang', { phone: true }),
       open('/#/rooms', 'boss', { phone: false }),
     ]);
@@ -90,27 +108,15 @@ describe('staff app: fitting-room assistance cards', () => {
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
+    await wifiZh?.close();
     await devices?.endAsync();
     await gateway?.stop();
     dir.remove();
   });
 
   it('a size swap in room 3 shows on both phones within 2 s, naming the room and the garment', async () => {
-    // The reader's last 25 seconds in room 3 (antenna 3): the coat in M, then also in L
-    // (M stays past minDwell, so the session counts as a try-on).
-    const now = Date.now();
-    const reads = [];
-    for (let s = 25; s >= 0; s--) {
-      const ts = new Date(now - s * 1000).toISOString();
-      reads.push({ epc: COAT_M, ant: 3, rssi: -50, ts });
-      if (s <= 4) reads.push({ epc: COAT_L, ant: 3, rssi: -50, ts });
-    }
     const sent = Date.now();
-    await devices.publishAsync(
-      'retail/s001/rfid/rfid-fr/reads',
-      JSON.stringify({ v: 1, type: 'rfid.reads', id: 'swap-1', ts: new Date(now).toISOString(), reads }),
-      { qos: 1 },
-    );
+    await swap(3, 'swap-1', [11, 12]);
     await Promise.all([
       card(phoneZh).waitFor({ timeout: APPEAR_WITHIN_MS }),
       card(phoneEn).waitFor({ timeout: APPEAR_WITHIN_MS }),
@@ -163,4 +169,17 @@ describe('staff app: fitting-room assistance cards', () => {
     await manager.locator('#assist-report-title').filter({ hasText: 'Fitting-room assistance, last 7 days' }).waitFor();
     expect(languageProblems(await visibleUiText(manager), 'en')).toEqual([]);
   }, 60_000);
+
+  it('a card that came while a phone was offline shows there when it is back, flagged', async () => {
+    wifiZh.cut();
+    await phoneZh.locator('[data-connection="reconnecting"]').waitFor({ timeout: 10_000 });
+    await swap(4, 'swap-2', [21, 22]);
+    await card(phoneEn, 'fr-4').waitFor({ timeout: APPEAR_WITHIN_MS });
+    expect(await card(phoneZh, 'fr-4').count()).toBe(0);
+    wifiZh.restore();
+    await card(phoneZh, 'fr-4').waitFor({ timeout: 15_000 });
+    expect(await card(phoneZh, 'fr-4').getAttribute('class')).toContain('missed');
+    // The card seen live before the drop is not flagged.
+    expect(await card(phoneZh).getAttribute('class')).not.toContain('missed');
+  });
 });

@@ -5,14 +5,14 @@ import { t } from '../i18n/index.js';
 import { useApp } from '../lib/context.js';
 import type { AssistAlert } from '../lib/types.js';
 
-export function AssistCard(props: { card: AssistAlert; canAck: boolean; onAck: () => void }) {
+export function AssistCard(props: { card: AssistAlert; missed: boolean; canAck: boolean; onAck: () => void }) {
   const { formats } = useApp();
   const { card } = props;
   const titleId = `assist-${card.id}`;
   const garments = card.items.map((i) => [i.name ?? i.sku ?? i.epc, i.size].filter(Boolean).join(' ')).join(' · ');
   return (
     <article
-      class={`card alert-card assist-card ${card.ack ? 'acked' : 'open'}`}
+      class={`card alert-card assist-card ${card.ack ? 'acked' : 'open'} ${props.missed ? 'missed' : ''}`}
       data-assist={card.id}
       data-room={card.room}
       aria-labelledby={titleId}

@@ -1,9 +1,10 @@
 /**
  * Today's fitting-room assistance cards, newest first (hidden when there are none). Loaded
  * from GET /assist/alerts, again on every reconnect; a new card (SSE assist.alert) chimes,
- * and "on my way" from any phone shows on every screen at once (SSE assist.ack).
+ * and "on my way" from any phone shows on every screen at once (SSE assist.ack). Cards that
+ * came while the phone was offline are flagged until someone takes them, like VIP cards.
  */
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ErrorBox } from '../components/States.js';
 import { t } from '../i18n/index.js';
 import { api } from '../lib/api.js';
@@ -17,18 +18,27 @@ export function AssistCards(props: { staffName: string; canAck: boolean }) {
   const { live } = useApp();
   const [cards, setCards] = useState<ReadonlyMap<string, AssistAlert>>(new Map());
   const [error, setError] = useState<string | undefined>(undefined);
+  const [missed, setMissed] = useState<ReadonlySet<string>>(new Set());
+  const known = useRef(new Set<string>());
+  const knownAtDrop = useRef<ReadonlySet<string> | undefined>(undefined);
 
   useEffect(() => {
-    const put = (list: readonly AssistAlert[]) =>
+    const put = (list: readonly AssistAlert[]) => {
       setCards((current) => {
         const next = new Map(current);
         for (const card of list) next.set(card.id, card);
         return next;
       });
+      const before = knownAtDrop.current;
+      const gap = before ? list.filter((c) => !before.has(c.id) && c.ack === null).map((c) => c.id) : [];
+      if (gap.length > 0) setMissed((m) => new Set([...m, ...gap]));
+      for (const card of list) known.current.add(card.id);
+    };
     const load = async () => {
       try {
         put((await api.get<{ alerts: readonly AssistAlert[] }>('/assist/alerts')).alerts);
         setError(undefined);
+        knownAtDrop.current = undefined;
       } catch (err) {
         setError(errorText(err));
       }
@@ -47,6 +57,9 @@ export function AssistCards(props: { staffName: string; canAck: boolean }) {
         });
       }),
       live.onOpen((reconnect) => reconnect && void load()),
+      live.state.subscribe((state) => {
+        if (state === 'reconnecting' && !knownAtDrop.current) knownAtDrop.current = new Set(known.current);
+      }),
     ];
     return () => {
       for (const off of offs) off();
@@ -76,7 +89,12 @@ export function AssistCards(props: { staffName: string; canAck: boolean }) {
       <ul class="alert-list" aria-live="polite">
         {ordered.map((card) => (
           <li key={card.id}>
-            <AssistCard card={card} canAck={props.canAck} onAck={() => void ack(card)} />
+            <AssistCard
+              card={card}
+              missed={missed.has(card.id) && card.ack === null}
+              canAck={props.canAck}
+              onAck={() => void ack(card)}
+            />
           </li>
         ))}
       </ul>
