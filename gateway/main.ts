@@ -9,9 +9,12 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { GpioPinFactory } from '../devices/index.js';
 import { topics } from '../protocols/index.js';
+import { AssistDispatcher } from './alerts/assist-dispatcher.js';
+import { AssistStore } from './alerts/assist-store.js';
 import { AlertDispatcher } from './alerts/dispatcher.js';
 import { AlertStore } from './alerts/store.js';
 import { AlertWebhook } from './alerts/webhook.js';
+import { assistRoutes } from './api/assist.js';
 import { impinjWebhookRoutes } from './api/impinj.js';
 import { invitationRoutes } from './api/invitations.js';
 import { posRoutes } from './api/pos.js';
@@ -44,6 +47,7 @@ import { ReferenceData } from './reference/index.js';
 import { createStoreCalendar } from './time/index.js';
 import { Upstream, upstreamRoutes } from './upstream/index.js';
 import { GATEWAY_VERSION } from './version.js';
+import { AssistanceReporter } from './views/assistance.js';
 import { LiveView } from './views/live.js';
 
 export interface GatewayOptions {
@@ -106,6 +110,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     realertAfterMs: config.correlation.realertAfterMs,
   });
   reference.onErase((ids) => alerts.erase(ids));
+  const assistCards = new AssistStore(db, reference, { now: () => clock.now(), maxAgeMs: config.alerts.maxAgeMs });
   const invitations = new InvitationStore(db);
   // The device registry is created below; the upstream asks it only when reporting health.
   let devicesRef: DeviceRegistry | undefined;
@@ -138,6 +143,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         },
         retract: (fromEpoch) => alerts.retract(fromEpoch),
         afterRewind: () => alerts.afterRewind(),
+      },
+      {
+        write: (_rows, facts, epoch) => {
+          const late = assistCards.record(facts, epoch);
+          if (late > 0) metrics.assistCardsLate.inc(late);
+        },
+        retract: (fromEpoch) => assistCards.retract(fromEpoch),
+        afterRewind: () => assistCards.afterRewind(),
       },
       { write: (rows) => invitations.record(rows) },
     ],
@@ -174,6 +187,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log: log.child({ component: 'alerts' }),
     realertAfterMs: config.correlation.realertAfterMs,
   });
+  const assistDispatcher = new AssistDispatcher({
+    storeId: config.store.id,
+    cards: assistCards,
+    feed,
+    mqtt: broker,
+    webhook,
+    log: log.child({ component: 'alerts' }),
+  });
   // A repeated receipt or a second refund/void of one: counted and logged with its till,
   // once (a rewind after late input derives the same fact again).
   const salesLog = log.child({ component: 'sales' });
@@ -191,6 +212,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   derivation.onFacts((facts, rewound) => {
     // Alerts first: they are the time-critical output.
     dispatcher.onFacts(facts);
+    assistDispatcher.onFacts(facts);
     for (const fact of facts) if (fact.type === 'receipt.ignored') receiptIgnored(fact);
     // Not kept for replay (see LiveFeed): screens refetch on reconnect. After late input
     // recomputed a stretch of the day, one fact of each type tells screens what to refetch.
@@ -249,6 +271,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       referenceRoutes(reference),
       sseRoutes(feed, '/stream', auth.feedView),
       vipRoutes({ alerts, dispatcher, clock, days: calendar }),
+      assistRoutes({
+        cards: assistCards,
+        dispatcher: assistDispatcher,
+        reporter: new AssistanceReporter(db, calendar, config.correlation.conversionWindowMs),
+        clock,
+        calendar,
+      }),
       invitationRoutes({
         invitations,
         ingest,

@@ -48,5 +48,7 @@ export const topics = {
   memberSeen: (store: string, device: string) => `retail/${store}/member/${device}/seen`,
   deviceStatus: (store: string, device: string) => `retail/${store}/device/${device}/status`,
   vipAlerts: (store: string) => `retail/${store}/alerts/vip`,
+  /** Fitting-room assistance cards (`room.assist`, `room.assist.ack`). */
+  assistAlerts: (store: string) => `retail/${store}/alerts/assist`,
   liveFunnel: (store: string) => `retail/${store}/live/funnel`,
 } as const;

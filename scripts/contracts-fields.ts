@@ -358,6 +358,10 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyDoc>> = {
     text: 'a session ends when none of its garments was seen for this long',
     default: (c) => dur(c.correlation.leaveAfterMs),
   },
+  'correlation.assistAfter': {
+    text: 'a fitting-room session still open this long after its start sends staff an assistance card (a size swap sends one at once)',
+    default: (c) => dur(c.correlation.assistAfterMs),
+  },
   'correlation.conversionWindow': {
     text: 'a sale this long after a session ended still makes its garment tried → bought',
     default: (c) => dur(c.correlation.conversionWindowMs),

@@ -241,6 +241,7 @@ function mqttTopics(): string {
   }
   const outgoing: Record<string, string> = {
     [topics.vipAlerts('{store}')]: '`vip.arrival`, `vip.ack` (QoS 1)',
+    [topics.assistAlerts('{store}')]: '`room.assist`, `room.assist.ack` (QoS 1)',
     [topics.liveFunnel('{store}')]: '`funnel.live` (QoS 1, retained)',
   };
   for (const [topic, carried] of Object.entries(outgoing)) {

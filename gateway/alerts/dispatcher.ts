@@ -43,7 +43,7 @@ export class AlertDispatcher {
   /** An acknowledgement, shown at once on every other screen and staff device. */
   acknowledged(alert: VipAlert): void {
     this.deps.feed.publish('vip.ack', { id: alert.id, member: alert.member, ack: alert.ack });
-    this.publishMqtt({ v: 1, type: 'vip.ack', id: alert.id, member: alert.member, ack: alert.ack });
+    this.publishMqtt({ v: 1, type: 'vip.ack', kind: 'vip', id: alert.id, member: alert.member, ack: alert.ack });
   }
 
   private deliver(alert: VipAlert): void {
@@ -68,6 +68,8 @@ export function vipArrivalMessage(alert: VipAlert): object {
   return {
     v: 1,
     type: 'vip.arrival',
+    // Which card this is, as on `alerts/assist` (kind "assist"): one handler for alerts/#.
+    kind: 'vip',
     id: alert.id,
     ts: new Date(alert.ts).toISOString(),
     member: { id: member, ...profile },

@@ -13,6 +13,7 @@
 import type { Fact, VipArrivalFact } from '../correlate/index.js';
 import type { Db } from '../journal/index.js';
 import type { ReferenceData } from '../reference/index.js';
+import { alertLife, RETRACTED } from './alert-life.js';
 import { ProfileBuilder, type VipProfile } from './profile.js';
 
 export interface VipAlert {
@@ -48,9 +49,6 @@ interface RetractedRow {
   acked_at: number | null;
 }
 
-/** Marks alerts a rewind took back until they are derived again. */
-const RETRACTED = -1;
-
 export function alertId(fact: VipArrivalFact): string {
   return `${fact.member}@${fact.ts}`;
 }
@@ -60,18 +58,12 @@ export class AlertStore {
   private readonly insert;
   private readonly selectOne;
   private readonly selectRange;
-  private readonly ackStmt;
   private readonly scrub;
 
+  private readonly life;
   private readonly exists;
-  private readonly rederived;
-  private readonly retractFrom;
-  private readonly dropRetracted;
   private readonly selectRetractedHandled;
   private readonly selectSameVisit;
-  private readonly inherit;
-  private readonly deleteOne;
-  private readonly markPushed;
   private readonly selectPushedNear;
 
   constructor(
@@ -81,9 +73,8 @@ export class AlertStore {
   ) {
     this.profiles = new ProfileBuilder(db, reference);
     this.insert = db.prepare('INSERT INTO alerts (id, ts, member, body, epoch, late) VALUES (?, ?, ?, ?, ?, ?)');
+    this.life = alertLife(db, 'alerts');
     this.exists = db.prepare('SELECT 1 FROM alerts WHERE id = ?').pluck();
-    this.rederived = db.prepare('UPDATE alerts SET epoch = ? WHERE id = ?');
-    this.retractFrom = db.prepare(`UPDATE alerts SET epoch = ${RETRACTED} WHERE epoch >= ?`);
     this.selectRetractedHandled = db.prepare(
       `SELECT id, ts, member, pushed_at, acked_by, acked_at FROM alerts
        WHERE epoch = ${RETRACTED} AND (pushed_at IS NOT NULL OR acked_by IS NOT NULL)`,
@@ -94,15 +85,6 @@ export class AlertStore {
          ORDER BY abs(ts - ?) LIMIT 1`,
       )
       .pluck();
-    this.inherit = db.prepare(
-      `UPDATE alerts SET pushed_at = COALESCE(pushed_at, ?), late = CASE WHEN ? IS NULL THEN late ELSE 0 END,
-         acked_by = COALESCE(acked_by, ?), acked_at = COALESCE(acked_at, ?) WHERE id = ?`,
-    );
-    this.deleteOne = db.prepare('DELETE FROM alerts WHERE id = ?');
-    this.dropRetracted = db.prepare(
-      `DELETE FROM alerts WHERE epoch = ${RETRACTED} AND pushed_at IS NULL AND acked_by IS NULL`,
-    );
-    this.markPushed = db.prepare('UPDATE alerts SET pushed_at = ? WHERE id = ? AND pushed_at IS NULL');
     this.selectPushedNear = db
       .prepare('SELECT 1 FROM alerts WHERE member = ? AND id != ? AND pushed_at IS NOT NULL AND ts > ? AND ts < ?')
       .pluck();
@@ -112,7 +94,6 @@ export class AlertStore {
     this.scrub = db.prepare(
       "UPDATE alerts SET body = json_set(body, '$.profile', json_object('member', member, 'erased', json('true'))) WHERE member = ?",
     );
-    this.ackStmt = db.prepare('UPDATE alerts SET acked_by = ?, acked_at = ? WHERE id = ? AND acked_by IS NULL');
   }
 
   /**
@@ -125,7 +106,7 @@ export class AlertStore {
       if (fact.type !== 'vip.arrival') continue;
       const id = alertId(fact);
       if (this.exists.get(id) !== undefined) {
-        this.rederived.run(epoch, id);
+        this.life.rederived.run(epoch, id);
         continue;
       }
       const body = {
@@ -146,7 +127,7 @@ export class AlertStore {
 
   /** A rewind takes back the alerts epochs ≥ `fromEpoch` derived (see the file comment). */
   retract(fromEpoch: number): void {
-    this.retractFrom.run(fromEpoch);
+    this.life.retractFrom.run(fromEpoch);
   }
 
   /** After the rewind: alerts no longer derived go, unless pushed or acknowledged. */
@@ -157,10 +138,10 @@ export class AlertStore {
     for (const old of this.selectRetractedHandled.all() as RetractedRow[]) {
       const current = this.selectSameVisit.get(old.member, old.ts - r, old.ts + r, old.ts) as string | undefined;
       if (current === undefined) continue;
-      this.inherit.run(old.pushed_at, old.pushed_at, old.acked_by, old.acked_at, current);
-      this.deleteOne.run(old.id);
+      this.life.inherit.run(old.pushed_at, old.pushed_at, old.acked_by, old.acked_at, current);
+      this.life.deleteOne.run(old.id);
     }
-    this.dropRetracted.run();
+    this.life.dropRetracted.run();
   }
 
   /**
@@ -177,7 +158,7 @@ export class AlertStore {
       alert.ts + realertAfterMs,
     );
     if (near !== undefined) return false;
-    return this.markPushed.run(this.timing.now(), alert.id).changes === 1;
+    return this.life.markPushed.run(this.timing.now(), alert.id).changes === 1;
   }
 
   get(id: string): VipAlert | undefined {
@@ -196,7 +177,7 @@ export class AlertStore {
 
   /** The first acknowledgement wins; later ones return the alert as it is. */
   ack(id: string, staff: string, at: number): VipAlert | undefined {
-    this.ackStmt.run(staff, at, id);
+    this.life.ack.run(staff, at, id);
     return this.get(id);
   }
 }

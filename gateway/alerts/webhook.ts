@@ -4,7 +4,11 @@
  * far end is slow or down.
  */
 import type { Logger } from 'pino';
+import type { AssistAlert } from './assist-store.js';
 import type { VipAlert } from './store.js';
+
+/** What the webhook carries: VIP arrivals and fitting-room assistance cards. */
+export type WebhookAlert = VipAlert | AssistAlert;
 
 export type WebhookFormat = 'json' | 'wecom' | 'dingtalk';
 
@@ -17,9 +21,10 @@ export interface WebhookOptions {
   readonly maxQueue?: number;
 }
 
-/** Group robots take markdown text; our own format is the alert itself. */
-export function webhookBody(alert: VipAlert, format: WebhookFormat): unknown {
-  if (format === 'json') return { type: 'vip.arrival', alert };
+/** Group robots take markdown text; our own format is the alert itself (`kind` tells which). */
+export function webhookBody(alert: WebhookAlert, format: WebhookFormat): unknown {
+  if ('kind' in alert) return assistWebhookBody(alert, format);
+  if (format === 'json') return { type: 'vip.arrival', kind: 'vip', alert };
   const p = alert.profile;
   const lines = [
     `### VIP 到店 ${'★'.repeat(p.tier)}`,
@@ -31,6 +36,22 @@ export function webhookBody(alert: VipAlert, format: WebhookFormat): unknown {
   return format === 'wecom'
     ? { msgtype: 'markdown', markdown: { content: text } }
     : { msgtype: 'markdown', markdown: { title: 'VIP 到店', text } };
+}
+
+function assistWebhookBody(card: AssistAlert, format: WebhookFormat): unknown {
+  if (format === 'json') return { type: 'room.assist', kind: 'assist', alert: card };
+  const names = [...new Set(card.items.map((i) => i.name ?? i.sku ?? i.epc))].join('、');
+  const title = '试衣间需要协助';
+  const need =
+    card.reason === 'size-swap'
+      ? `${card.styleName ?? card.style ?? ''} 试了 ${card.sizes?.join('、') ?? ''} 码，要不要再拿个尺码过去？`
+      : '顾客试穿时间较长，去看看需不需要帮忙？';
+  const text = [`### ${title}`, `**${card.room}**: ${need}`, names === '' ? '' : `在试: ${names}`]
+    .filter((l) => l !== '')
+    .join('\n');
+  return format === 'wecom'
+    ? { msgtype: 'markdown', markdown: { content: text } }
+    : { msgtype: 'markdown', markdown: { title, text } };
 }
 
 /**
@@ -63,7 +84,7 @@ function redactError(err: unknown): { name: string; message: string; cause?: str
 }
 
 export class AlertWebhook {
-  private readonly queue: VipAlert[] = [];
+  private readonly queue: WebhookAlert[] = [];
   /** The URL for log lines (its key masked). */
   private readonly safeUrl: string;
   private running = false;
@@ -78,7 +99,7 @@ export class AlertWebhook {
     this.safeUrl = redactUrl(options.url);
   }
 
-  enqueue(alert: VipAlert): void {
+  enqueue(alert: WebhookAlert): void {
     if (this.stopped) return;
     if (this.queue.length >= (this.options.maxQueue ?? 1000)) {
       this.queue.shift();
@@ -96,7 +117,7 @@ export class AlertWebhook {
   private async drain(): Promise<void> {
     this.running = true;
     while (!this.stopped && this.queue.length > 0) {
-      const alert = this.queue[0] as VipAlert;
+      const alert = this.queue[0] as WebhookAlert;
       if (await this.deliver(alert)) this.delivered++;
       else this.failed++;
       this.queue.shift();
@@ -104,7 +125,7 @@ export class AlertWebhook {
     this.running = false;
   }
 
-  private async deliver(alert: VipAlert): Promise<boolean> {
+  private async deliver(alert: WebhookAlert): Promise<boolean> {
     const attempts = this.options.maxAttempts ?? 5;
     const base = this.options.baseDelayMs ?? 500;
     for (let attempt = 1; attempt <= attempts && !this.stopped; attempt++) {

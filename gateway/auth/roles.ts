@@ -44,6 +44,7 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', path: '/live', access: 'viewer' },
   { method: 'GET', path: '/fitting-rooms', access: 'viewer' },
   { method: 'GET', path: '/sessions', access: 'viewer' },
+  { method: 'GET', path: '/fitting-rooms/assistance', access: 'viewer' },
   { method: 'GET', path: '/products/tried-not-bought', access: 'viewer' },
   { method: 'GET', path: '/devices', access: 'viewer' },
   { method: 'GET', path: '/upstream', access: 'viewer' },
@@ -52,6 +53,9 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   // Shop floor: VIP alerts with the profile, "I'm on it", invitations.
   { method: 'GET', path: '/vip/alerts', access: 'staff' },
   { method: 'POST', path: '/vip/alerts/:id/ack', access: 'staff', actorField: 'staff' },
+  // Fitting-room assistance cards (no member data) and "on my way".
+  { method: 'GET', path: '/assist/alerts', access: 'staff' },
+  { method: 'POST', path: '/assist/alerts/:id/ack', access: 'staff', actorField: 'staff' },
   { method: 'GET', path: '/invitations', access: 'staff' },
   { method: 'POST', path: '/invitations', access: 'staff', actorField: 'staff' },
   // Manager: imports, exports, erasure, raw rejected payloads (may hold member credentials), audit.

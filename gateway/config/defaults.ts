@@ -25,7 +25,7 @@ devices:
   pos-2:    { kind: pos, transport: mqtt }
   app:      { kind: member-source, transport: mqtt }
 staff: { badges: [E2000017221101441890A001, E2000017221101441890A002, E2000017221101441890A003, E2000017221101441890A004] }
-correlation: { minDwell: 20s, leaveAfter: 30s, conversionWindow: 2h, realertAfter: 30m, invitationWindow: 14d, staffWindow: 3s, lateWindow: 7d }
+correlation: { minDwell: 20s, leaveAfter: 30s, assistAfter: 8m, conversionWindow: 2h, realertAfter: 30m, invitationWindow: 14d, staffWindow: 3s, lateWindow: 7d }
 `;
 
 /**

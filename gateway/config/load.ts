@@ -315,6 +315,7 @@ function resolveConfig(file: ConfigFile, baseDir: string): GatewayConfig {
     correlation: {
       minDwellMs: ms(c.minDwell, '20s'),
       leaveAfterMs: ms(c.leaveAfter, '30s'),
+      assistAfterMs: ms(c.assistAfter, '8m'),
       conversionWindowMs: ms(c.conversionWindow, '2h'),
       realertAfterMs: ms(c.realertAfter, '30m'),
       invitationWindowMs: ms(c.invitationWindow, '14d'),

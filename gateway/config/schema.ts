@@ -330,6 +330,8 @@ export const ConfigFile = Type.Object(
         {
           minDwell: Type.Optional(Duration),
           leaveAfter: Type.Optional(Duration),
+          /** A fitting-room session open this long asks staff for assistance (a card). */
+          assistAfter: Type.Optional(Duration),
           conversionWindow: Type.Optional(Duration),
           realertAfter: Type.Optional(Duration),
           invitationWindow: Type.Optional(Duration),

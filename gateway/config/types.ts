@@ -50,6 +50,8 @@ export interface GatewayConfig {
   readonly correlation: {
     readonly minDwellMs: number;
     readonly leaveAfterMs: number;
+    /** A fitting-room session open this long asks staff for assistance. */
+    readonly assistAfterMs: number;
     readonly conversionWindowMs: number;
     readonly realertAfterMs: number;
     readonly invitationWindowMs: number;

@@ -38,6 +38,11 @@ export interface CorrelationConfig {
   /** Not in DESIGN. A member not seen for this long has left the store (default 2 h). */
   readonly presenceTimeoutMs?: number;
   /**
+   * Not in DESIGN. A fitting-room session still open this long after its start asks staff
+   * for assistance (default 8 min; a size swap asks at once).
+   */
+  readonly assistAfterMs?: number;
+  /**
    * Not in DESIGN. A member in store seen at an entrance again at least this long after
    * arriving (and after a pause in entrance reads) is leaving (default 5 min).
    */
@@ -58,6 +63,7 @@ export const CORRELATION_DEFAULTS = {
   settleMs: 0,
   presenceTimeoutMs: 2 * 3_600_000,
   minVisitMs: 5 * 60_000,
+  assistAfterMs: 8 * 60_000,
 } as const;
 
 /** A full config from the zones plus any overrides, DESIGN's defaults for the rest. */
@@ -85,6 +91,7 @@ export interface ResolvedConfig {
   readonly settleMs: number;
   readonly presenceTimeoutMs: number;
   readonly minVisitMs: number;
+  readonly assistAfterMs: number;
 }
 
 function duration(name: string, value: number): number {
@@ -120,5 +127,6 @@ export function resolveConfig(config: CorrelationConfig): ResolvedConfig {
       config.presenceTimeoutMs ?? CORRELATION_DEFAULTS.presenceTimeoutMs,
     ),
     minVisitMs: duration('minVisitMs', config.minVisitMs ?? CORRELATION_DEFAULTS.minVisitMs),
+    assistAfterMs: duration('assistAfterMs', config.assistAfterMs ?? CORRELATION_DEFAULTS.assistAfterMs),
   };
 }

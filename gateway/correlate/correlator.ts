@@ -103,7 +103,7 @@ export class Correlator {
     this.triedBought = restored?.parts.triedBought ?? new TriedBought(c.conversionWindowMs, lookups);
     this.vip = restored?.parts.vip ?? new VipAlerts(c.vipTier, c.realertAfterMs);
     this.invitations = restored?.parts.invitations ?? new Invitations(c.invitationWindowMs);
-    this.rooms = new Rooms(c.minDwellMs, c.leaveAfterMs, c.settleMs, lookups, {
+    this.rooms = new Rooms(c.minDwellMs, c.leaveAfterMs, c.assistAfterMs, c.settleMs, lookups, {
       sessionCounted: (s, out) => this.onSessionCounted(s, out),
       sessionEnded: (s, out) => this.onSessionEnded(s, out),
     });

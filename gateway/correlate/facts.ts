@@ -205,6 +205,35 @@ export interface VipDepartureFact {
   readonly reason: 'exit' | 'timeout';
 }
 
+/** A garment of a session as a staff card lists it. */
+export interface AssistItem {
+  readonly epc: string;
+  readonly gtin?: string;
+  readonly sku?: string;
+  readonly style?: string;
+  readonly size?: string;
+}
+
+/**
+ * A fitting-room session needs staff (one per session, whichever comes first): it is still
+ * open `assistAfter` after its start (`long`), or one style is in it in two sizes
+ * (`size-swap`). `ts` is when the need arose in event time (start + assistAfter, or when
+ * the second size was first seen), so a flushed reader gives the same fact, only late.
+ */
+export interface AssistNeededFact {
+  readonly type: 'assist.needed';
+  readonly ts: number;
+  readonly session: string;
+  readonly room: string;
+  readonly start: number;
+  readonly reason: 'long' | 'size-swap';
+  /** size-swap: the style seen in several sizes, and those sizes in the order first seen. */
+  readonly style?: string;
+  readonly sizes?: readonly string[];
+  /** The session's garments when the need arose, in the order first seen. */
+  readonly items: readonly AssistItem[];
+}
+
 interface InvitationRef {
   readonly invitation: string;
   readonly member: string;
@@ -250,6 +279,7 @@ export type Fact =
   | CounterRestartFact
   | SessionFact
   | ItemTriedFact
+  | AssistNeededFact
   | TransactionFact
   | AdjustmentFact
   | ReceiptIgnoredFact

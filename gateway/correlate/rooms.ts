@@ -9,6 +9,10 @@
  *   the last one starts a new session.
  * - Tried item = a garment whose own dwell in the session is ≥ minDwell.
  * - Size swap = two sizes of one style among the session's garments.
+ * - Assistance (assist.ts): a session still open assistAfter after its start, or a size
+ *   swap, asks staff once (`assist.needed`), whichever comes first. "Open" at that time =
+ *   a garment seen less than leaveAfter before it; when that is only known once a pending
+ *   read is decided, the check waits for the session's end decision.
  * - Members of a session (who tried its garments): a member is tied to a session when
  *   their card or app credential was seen in that room at some time in
  *   [start − leaveAfter, end] (end = the last garment sighting). The slack before the start
@@ -20,6 +24,7 @@
  *   correlator does not pass it here).
  */
 
+import { assistFact, sizeSwapBy } from './assist.js';
 import { ReadArbiter } from './cross-read.js';
 import type { Fact, SessionFact, SessionItem } from './facts.js';
 import { type CorrelatorLookups, gtin14, productFields } from './lookups.js';
@@ -44,6 +49,8 @@ export interface SessionState {
   lastSeen: number;
   endDeadline: number;
   counted: boolean;
+  /** When to check whether the session needs assistance; NEVER once it asked. */
+  assistCheck: number;
   readonly items: Map<string, GarmentState>;
 }
 
@@ -98,6 +105,7 @@ export class Rooms implements Timed {
   constructor(
     private readonly minDwellMs: number,
     private readonly leaveAfterMs: number,
+    private readonly assistAfterMs: number,
     settleMs: number,
     private readonly lookups: CorrelatorLookups,
     private readonly listener: RoomsListener,
@@ -151,7 +159,10 @@ export class Rooms implements Timed {
 
   nextDeadline(): number {
     let d = this.arbiter.nextDeadline();
-    for (const s of this.sessions.values()) if (s.endDeadline < d) d = s.endDeadline;
+    for (const s of this.sessions.values()) {
+      if (s.endDeadline < d) d = s.endDeadline;
+      if (s.assistCheck < d) d = s.assistCheck;
+    }
     return d;
   }
 
@@ -168,6 +179,19 @@ export class Rooms implements Timed {
       const pending = this.arbiter.pendingDeadline(s.room, s.lastSeen + this.leaveAfterMs);
       if (pending !== NEVER) s.endDeadline = pending;
       else this.end(s, out);
+    }
+    for (const s of this.sessions.values()) if (s.assistCheck <= deadline) this.checkLong(s, deadline, out);
+  }
+
+  /** The assistAfter timer of an open session (see the module comment). */
+  private checkLong(s: SessionState, deadline: number, out: Fact[]): void {
+    const at = s.start + this.assistAfterMs;
+    if (s.lastSeen + this.leaveAfterMs > at) {
+      s.assistCheck = NEVER;
+      out.push(assistFact(s, at, 'long'));
+    } else {
+      // Idle at `at` as far as is known: a pending read may still extend it; decide then.
+      s.assistCheck = Math.max(s.endDeadline, deadline + 1);
     }
   }
 
@@ -186,6 +210,7 @@ export class Rooms implements Timed {
         lastSeen: last,
         endDeadline: 0,
         counted: false,
+        assistCheck: first + this.assistAfterMs,
         items: new Map(),
       };
       this.sessions.set(room, s);
@@ -194,9 +219,11 @@ export class Rooms implements Timed {
     const from = Math.max(first, s.start);
     const to = Math.max(last, from);
     let g = s.items.get(epc);
+    let added = false;
     if (!g) {
       g = this.garment(epc, from, to);
       s.items.set(epc, g);
+      added = true;
     } else {
       if (from < g.first) g.first = from;
       if (to > g.last) g.last = to;
@@ -204,6 +231,13 @@ export class Rooms implements Timed {
     if (to > s.lastSeen) s.lastSeen = to;
     s.endDeadline = Math.max(s.lastSeen + this.leaveAfterMs, at + LATE_HOLD_MS);
     if (started) out.push(sessionFact('session.started', s, this.membersOf(s)));
+    if (added && s.assistCheck !== NEVER) {
+      const swap = sizeSwapBy(s, g);
+      if (swap) {
+        s.assistCheck = NEVER;
+        out.push(assistFact(s, swap.at, 'size-swap', swap));
+      }
+    }
     if (!g.tried && g.last - g.first >= this.minDwellMs) {
       g.tried = true;
       if (!s.counted) {
@@ -274,6 +308,7 @@ export class Rooms implements Timed {
         lastSeen: s.lastSeen,
         endDeadline: s.endDeadline,
         counted: s.counted,
+        assistCheck: s.assistCheck === NEVER ? null : s.assistCheck,
         items: [...s.items.values()].map((g) => ({ ...g })),
       })),
       members: [...this.marks].flatMap(([room, list]) =>
@@ -311,6 +346,14 @@ export class Rooms implements Timed {
         lastSeen: asNumber(r.lastSeen, 'lastSeen'),
         endDeadline: asNumber(r.endDeadline, 'endDeadline'),
         counted: r.counted === true,
+        // null: it asked already. Absent (a snapshot from before assistance): the timer
+        // runs; the alert store keeps one card per session, so a repeat is harmless.
+        assistCheck:
+          r.assistCheck === null
+            ? NEVER
+            : r.assistCheck === undefined
+              ? start + this.assistAfterMs
+              : asNumber(r.assistCheck, 'assistCheck'),
         items,
       });
     }

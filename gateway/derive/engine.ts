@@ -17,6 +17,7 @@ export function correlationConfig(config: GatewayConfig): CorrelationConfig {
     staffBadges: config.staffBadges,
     minDwellMs: c.minDwellMs,
     leaveAfterMs: c.leaveAfterMs,
+    assistAfterMs: c.assistAfterMs,
     conversionWindowMs: c.conversionWindowMs,
     realertAfterMs: c.realertAfterMs,
     invitationWindowMs: c.invitationWindowMs,

@@ -204,6 +204,25 @@ export const MIGRATIONS: readonly string[] = [
   -- (there is no checkpoint yet, so the first start rewinds to the empty state).
   DELETE FROM snapshot;
   `,
+  `
+  -- Fitting-room assistance cards (gateway/alerts/assist-store.ts): one per session that
+  -- asked for staff, with the same epoch/late/push/ack life as VIP alerts.
+  CREATE TABLE assist_alerts (
+    id         TEXT PRIMARY KEY,
+    ts         INTEGER NOT NULL,
+    room       TEXT    NOT NULL,
+    session    TEXT    NOT NULL,
+    start      INTEGER NOT NULL,
+    body       TEXT    NOT NULL,
+    epoch      INTEGER NOT NULL DEFAULT 0,
+    late       INTEGER NOT NULL DEFAULT 0,
+    pushed_at  INTEGER,
+    acked_by   TEXT,
+    acked_at   INTEGER
+  );
+  CREATE INDEX assist_alerts_ts ON assist_alerts (ts);
+  CREATE INDEX assist_alerts_room ON assist_alerts (room, start);
+  `,
 ];
 
 export interface OpenDbOptions {

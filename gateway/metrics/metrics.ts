@@ -88,6 +88,11 @@ export class GatewayMetrics {
     help: 'VIP arrivals recorded but not pushed: older than alerts.maxAge when derived.',
     registers: [this.registry],
   });
+  readonly assistCardsLate = new Counter({
+    name: 'gateway_assist_cards_late_total',
+    help: 'Fitting-room assistance cards recorded but not pushed: older than alerts.maxAge when derived.',
+    registers: [this.registry],
+  });
 
   readonly receiptsIgnored = new Counter({
     name: 'gateway_receipts_ignored_total',

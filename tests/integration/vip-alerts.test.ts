@@ -3,7 +3,6 @@
  * entrance reaches a staff MQTT subscriber, the SSE stream and a webhook, with the profile
  * staff need; no alert for non-VIPs or within realertAfter; an ack shows everywhere.
  */
-import { createServer, type Server } from 'node:http';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../gateway/clock/index.js';
@@ -13,6 +12,7 @@ import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import { readSse } from '../support/auth.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
+import { startWebhookSink, type WebhookSink } from '../support/webhook-sink.js';
 
 const T0 = Date.parse('2026-11-23T14:00:00+08:00');
 const VIP_CARD = 'E280689400005014AABB0001';
@@ -33,8 +33,7 @@ describe('VIP arrival alerts', () => {
   let gateway: RunningGateway;
   let devices: MqttClient;
   let staff: MqttClient;
-  let hook: Server;
-  const hooked: unknown[] = [];
+  let hook: WebhookSink;
   // MQTT vip.arrival as DESIGN has it: `member` is the staff profile, `invitation` beside it.
   const staffMessages: {
     type: string;
@@ -56,18 +55,7 @@ describe('VIP arrival alerts', () => {
   };
 
   beforeAll(async () => {
-    hook = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => {
-        body += c.toString();
-      });
-      req.on('end', () => {
-        hooked.push(JSON.parse(body));
-        res.writeHead(200).end('{}');
-      });
-    });
-    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
-    const hookPort = (hook.address() as { port: number }).port;
+    hook = await startWebhookSink();
     const base = loadConfig(undefined, {
       GW_MQTT_PORT: '0',
       GW_HTTP_PORT: '0',
@@ -76,7 +64,7 @@ describe('VIP arrival alerts', () => {
     });
     const config = {
       ...base,
-      alerts: { ...base.alerts, webhook: { url: `http://127.0.0.1:${hookPort}/robot`, format: 'json' as const } },
+      alerts: { ...base.alerts, webhook: { url: hook.url, format: 'json' as const } },
     };
     gateway = await startGateway({ config, clock, log: createLogger({ level: 'silent' }), tickEveryMs: 20 });
 
@@ -130,7 +118,7 @@ describe('VIP arrival alerts', () => {
     expect(alert.member).toMatchObject({ id: 'M-VIP', name: '陈静', tier: 5, sizes: { top: 'M' } });
     expect(alert.invitation).toBeUndefined();
     await waitFor(() => sse.find((m) => m.event === 'vip.arrival'), 'sse alert');
-    const delivered = await waitFor(() => hooked[0] as { type: string; alert: Alert } | undefined, 'webhook');
+    const delivered = await waitFor(() => hook.received[0] as { type: string; alert: Alert } | undefined, 'webhook');
     expect(delivered.type).toBe('vip.arrival');
     expect(delivered.alert.member).toBe('M-VIP');
   });

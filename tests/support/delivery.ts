@@ -8,6 +8,7 @@
  */
 import type { TimedMessage } from '../../firmware-sim/day/types.js';
 import type { StoreDay } from '../../firmware-sim/index.js';
+import { AssistStore, assistId } from '../../gateway/alerts/assist-store.js';
 import { AlertStore } from '../../gateway/alerts/store.js';
 import { ManualClock } from '../../gateway/clock/index.js';
 import type { GatewayConfig } from '../../gateway/config/index.js';
@@ -76,6 +77,7 @@ export class DerivationRig {
   private journal!: Journal;
   private reference!: ReferenceData;
   private alerts!: AlertStore;
+  private assist!: AssistStore;
   private derivation!: Derivation;
   readonly pushed = new Set<string>();
 
@@ -94,6 +96,10 @@ export class DerivationRig {
 
   importMembers(members: Parameters<ReferenceData['importMembers']>[0]): void {
     this.reference.importMembers(members);
+  }
+
+  importCatalog(products: Parameters<ReferenceData['importCatalog']>[0]): void {
+    this.reference.importCatalog(products);
   }
 
   importReference(day: StoreDay): void {
@@ -150,7 +156,13 @@ export class DerivationRig {
     )
       .filter((b) => Object.entries(b).some(([k, v]) => k !== 'start' && v !== 0))
       .map((b) => JSON.stringify(b));
-    const alerts = (this.db.prepare('SELECT id FROM alerts ORDER BY id').pluck().all() as string[]).slice();
+    // VIP alerts and fitting-room assistance cards (`assist:…`): both must not depend on the delivery.
+    const alerts = (
+      this.db
+        .prepare('SELECT id FROM alerts UNION ALL SELECT id FROM assist_alerts ORDER BY id')
+        .pluck()
+        .all() as string[]
+    ).slice();
     return { facts, buckets, alerts, pushed: [...this.pushed].sort() };
   }
 
@@ -168,6 +180,11 @@ export class DerivationRig {
       realertAfterMs: this.config.correlation.realertAfterMs,
     });
     const alerts = this.alerts;
+    this.assist = new AssistStore(this.db, this.reference, {
+      now: () => this.clock.now(),
+      maxAgeMs: this.config.alerts.maxAgeMs,
+    });
+    const assist = this.assist;
     this.derivation = Derivation.open({
       db: this.db,
       journal: this.journal,
@@ -182,11 +199,20 @@ export class DerivationRig {
           retract: (from) => alerts.retract(from),
           afterRewind: () => alerts.afterRewind(),
         },
+        {
+          write: (_rows, facts, epoch) => assist.record(facts, epoch),
+          retract: (from) => assist.retract(from),
+          afterRewind: () => assist.afterRewind(),
+        },
       ],
     });
     // What the dispatcher would push to phones: claimed once, timely only.
     this.derivation.onFacts((facts) => {
       for (const fact of facts) {
+        if (fact.type === 'assist.needed') {
+          const card = assist.get(assistId(fact));
+          if (card && assist.claimPush(card)) this.pushed.add(card.id);
+        }
         if (fact.type !== 'vip.arrival') continue;
         const alert = alerts.get(`${fact.member}@${fact.ts}`);
         if (alert && alerts.claimPush(alert, this.config.correlation.realertAfterMs)) this.pushed.add(alert.id);

@@ -195,3 +195,40 @@ export interface AuthState {
   readonly user: SessionUser | null;
   readonly csrfToken: string | null;
 }
+
+/** A fitting-room assistance card (GET /assist/alerts, SSE assist.alert). */
+export interface AssistCardItem {
+  readonly epc: string;
+  readonly sku?: string;
+  readonly size?: string;
+  readonly color?: string;
+  readonly name?: string;
+}
+
+export interface AssistAlert {
+  readonly id: string;
+  readonly kind: 'assist';
+  readonly ts: number;
+  readonly room: string;
+  readonly start: number;
+  readonly reason: 'long' | 'size-swap';
+  readonly style?: string;
+  readonly styleName?: string;
+  readonly sizes?: readonly string[];
+  readonly items: readonly AssistCardItem[];
+  readonly ack: { by: string; at: number } | null;
+  readonly late: boolean;
+}
+
+/** GET /fitting-rooms/assistance: assisted vs unassisted sessions and their conversion. */
+export interface AssistancePeriod {
+  readonly start: string;
+  readonly sessions: number;
+  readonly cards: number;
+  readonly assisted: number;
+  readonly assistedConverted: number;
+  readonly assistedConversion: number | null;
+  readonly unassisted: number;
+  readonly unassistedConverted: number;
+  readonly unassistedConversion: number | null;
+}

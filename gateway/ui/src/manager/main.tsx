@@ -6,7 +6,7 @@ import { App } from './App.js';
 const root = document.getElementById('app');
 if (root) {
   render(
-    <Boot events={['fact', 'vip.arrival', 'vip.ack', 'device', 'device.link']}>
+    <Boot events={['fact', 'vip.arrival', 'vip.ack', 'assist.ack', 'device', 'device.link']}>
       <App />
     </Boot>,
     root,

@@ -14,6 +14,7 @@ import { useApp } from '../lib/context.js';
 import { errorText } from '../lib/errors.js';
 import type { VipAlert } from '../lib/types.js';
 import { AlertCard } from './AlertCard.js';
+import { AssistCards } from './AssistCards.js';
 import { chime, setSoundPreference, soundPreference } from './notify.js';
 
 const NAME_KEY = 'gw.staff.name';
@@ -172,6 +173,7 @@ export function StaffApp() {
             {t('staff.missed', { count: missed.size })}
           </p>
         )}
+        <AssistCards staffName={name} canAck={name.trim() !== '' && user.role !== 'viewer'} />
         {error && <ErrorBox message={error} />}
         {!loaded ? (
           <Loading />

@@ -6,7 +6,7 @@ import { StaffApp } from './StaffApp.js';
 const root = document.getElementById('app');
 if (root) {
   render(
-    <Boot events={['vip.arrival', 'vip.ack']} title="app.staffTitle">
+    <Boot events={['vip.arrival', 'vip.ack', 'assist.alert', 'assist.ack']} title="app.staffTitle">
       <StaffApp />
     </Boot>,
     root,

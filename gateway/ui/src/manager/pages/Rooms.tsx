@@ -6,6 +6,7 @@ import { api } from '../../lib/api.js';
 import { useApp } from '../../lib/context.js';
 import { useResource, useTicker } from '../../lib/resource.js';
 import type { RoomState, TryOnSession } from '../../lib/types.js';
+import { RoomAssistance } from './RoomAssistance.js';
 
 const FACTS = ['fact'];
 /** A busy day has hundreds of sessions; the floor cares about the latest ones. */
@@ -52,6 +53,7 @@ export function Rooms() {
         ))}
       </section>
       <RoomFunnel rooms={rooms.data.rooms} />
+      <RoomAssistance />
       <section class="card" aria-labelledby="sessions-title">
         <h2 id="sessions-title">{t('rooms.todaySessions')}</h2>
         {sessions.data ? <SessionTable sessions={sessions.data.sessions} /> : <Loading />}
