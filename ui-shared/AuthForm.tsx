@@ -16,6 +16,28 @@ export interface AuthField {
   readonly minLength?: number;
 }
 
+/** The user name and password fields of a sign-in form. */
+export function signInFields(
+  labels: { name: string; password: string },
+  state: {
+    name: string;
+    password: string;
+    setName: (value: string) => void;
+    setPassword: (value: string) => void;
+  },
+): AuthField[] {
+  return [
+    { name: 'name', label: labels.name, autocomplete: 'username', value: state.name, onInput: state.setName },
+    {
+      name: 'password',
+      label: labels.password,
+      autocomplete: 'current-password',
+      value: state.password,
+      onInput: state.setPassword,
+    },
+  ];
+}
+
 export interface AuthFormProps {
   /** Id of the heading, which labels the form. */
   readonly titleId: string;

@@ -180,14 +180,8 @@ export class AxisPeopleCounter extends PeopleCounterSource {
       if (localDayKey(row.start, this.opts.timeZone) !== day) continue;
       // Only closed intervals: the one in progress is still counting.
       if (row.end > now.ts) break;
-      const period = row.end - row.start;
-      const fIn = this.ledger.take(day, 'in', cumIn, cumIn + row.in);
-      const fOut = this.ledger.take(day, 'out', cumOut, cumOut + row.out);
-      const eIn = ordinalCrossings(this.site, day, 'in', fIn, row.start, period, rxTs);
-      const eOut = ordinalCrossings(this.site, day, 'out', fOut, row.start, period, rxTs);
-      this.tally.backfilledIn += eIn.length;
-      this.tally.backfilledOut += eOut.length;
-      events.push(...eIn, ...eOut);
+      const before = { in: cumIn, out: cumOut };
+      events.push(...this.historyCrossings(day, row.start, row.end - row.start, before, row, rxTs));
       cumIn += row.in;
       cumOut += row.out;
       closedUntil = row.end;

@@ -329,16 +329,10 @@ export class HikvisionPeopleCounter extends PeopleCounterSource {
       if (localDayKey(p.start, this.opts.timeZone) !== day) continue;
       if (p.end > deviceNow) break; // the hour in progress is still counting
       const unit = method === 'realTime' ? day : localHourKey(p.start, this.opts.timeZone);
-      const baseIn = method === 'realTime' ? cumIn : 0;
-      const baseOut = method === 'realTime' ? cumOut : 0;
-      const period = p.end - p.start;
-      const fIn = this.ledger.take(unit, 'in', baseIn, baseIn + p.enter);
-      const fOut = this.ledger.take(unit, 'out', baseOut, baseOut + p.exit);
-      const eIn = ordinalCrossings(this.site, unit, 'in', fIn, p.start, period, rxTs);
-      const eOut = ordinalCrossings(this.site, unit, 'out', fOut, p.start, period, rxTs);
-      this.tally.backfilledIn += eIn.length;
-      this.tally.backfilledOut += eOut.length;
-      events.push(...eIn, ...eOut);
+      // realTime numbers persons in the day, timeRange in the hour.
+      const before = method === 'realTime' ? { in: cumIn, out: cumOut } : { in: 0, out: 0 };
+      const count = { in: p.enter, out: p.exit };
+      events.push(...this.historyCrossings(unit, p.start, p.end - p.start, before, count, rxTs));
       cumIn += p.enter;
       cumOut += p.exit;
       closedUntil = p.end;

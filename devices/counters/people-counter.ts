@@ -5,14 +5,14 @@
  * (count-ledger.ts), their stats and the counting of rejected input. Each subclass adds its
  * live path (AXIS polls, Hikvision holds a stream) and its history backfill.
  */
-import type { RejectCode } from '../../protocols/index.js';
+import type { DeviceEvent, RejectCode } from '../../protocols/index.js';
 import type { BackoffOptions } from '../backoff.js';
 import { DriverConfigError } from '../errors.js';
 import { type Credentials, DigestClient, type HttpCall, type HttpResponse } from '../http/digest-client.js';
 import { DriverLifecycle } from '../lifecycle.js';
 import type { OutboxOptions } from '../outbox.js';
 import type { DriverContext, SourceState } from '../source.js';
-import { type CrossingSite, DirtyDays, OrdinalLedger } from './count-ledger.js';
+import { type CrossingSite, DirtyDays, OrdinalLedger, ordinalCrossings } from './count-ledger.js';
 import { CounterLink, checkTimeZone } from './counter-link.js';
 
 export interface PeopleCounterOptions {
@@ -133,6 +133,28 @@ export abstract class PeopleCounterSource extends DriverLifecycle<URL> {
       timeoutMs: this.timeoutMs,
       ...(this.opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: this.opts.rejectUnauthorized } : {}),
     });
+  }
+
+  /**
+   * The persons of one closed history interval not sent yet, one event each: `unit` numbers
+   * them (a day, or an hour), `before` says how many of the unit came earlier, `count` how
+   * many crossed in [start, start + period).
+   */
+  protected historyCrossings(
+    unit: string,
+    start: number,
+    period: number,
+    before: { readonly in: number; readonly out: number },
+    count: { readonly in: number; readonly out: number },
+    rxTs: number,
+  ): DeviceEvent[] {
+    const fIn = this.ledger.take(unit, 'in', before.in, before.in + count.in);
+    const fOut = this.ledger.take(unit, 'out', before.out, before.out + count.out);
+    const eIn = ordinalCrossings(this.site, unit, 'in', fIn, start, period, rxTs);
+    const eOut = ordinalCrossings(this.site, unit, 'out', fOut, start, period, rxTs);
+    this.tally.backfilledIn += eIn.length;
+    this.tally.backfilledOut += eOut.length;
+    return [...eIn, ...eOut];
   }
 
   protected rejectInput(code: RejectCode, reason: string, text: string | undefined): void {

@@ -1,6 +1,6 @@
 /** Sign-in (POST /api/v1/auth/login), and the password change a one-time password requires. */
 import { useEffect, useState } from 'preact/hooks';
-import { AuthForm } from '../../../ui-shared/AuthForm.js';
+import { AuthForm, signInFields } from '../../../ui-shared/AuthForm.js';
 import { LanguageSwitch } from './components.js';
 import { locale, t } from './i18n/index.js';
 import { ApiError, api, token } from './lib/api.js';
@@ -37,16 +37,10 @@ export function Login(props: { onSignedIn: () => void }) {
       mainId="main"
       titleId="login-title"
       title={`${t('app.title')} · ${t('login.title')}`}
-      fields={[
-        { name: 'name', label: t('login.name'), autocomplete: 'username', value: name, onInput: setName },
-        {
-          name: 'password',
-          label: t('login.password'),
-          autocomplete: 'current-password',
-          value: password,
-          onInput: setPassword,
-        },
-      ]}
+      fields={signInFields(
+        { name: t('login.name'), password: t('login.password') },
+        { name, password, setName, setPassword },
+      )}
       error={error}
       busy={busy}
       submitLabel={t('login.submit')}

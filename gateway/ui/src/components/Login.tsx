@@ -4,7 +4,7 @@
  * anything else opens.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { AuthForm } from '../../../../ui-shared/AuthForm.js';
+import { AuthForm, signInFields } from '../../../../ui-shared/AuthForm.js';
 import { locale, t } from '../i18n/index.js';
 import { ApiError, api, csrfToken } from '../lib/api.js';
 import { useSignal } from '../lib/signal.js';
@@ -100,16 +100,10 @@ export function Login(props: { onSignedIn: () => void; title?: 'app.title' | 'ap
     <AuthForm
       titleId="login-title"
       title={`${t(props.title ?? 'app.title')} · ${t('login.title')}`}
-      fields={[
-        { name: 'name', label: t('login.name'), autocomplete: 'username', value: name, onInput: setName },
-        {
-          name: 'password',
-          label: t('login.password'),
-          autocomplete: 'current-password',
-          value: password,
-          onInput: setPassword,
-        },
-      ]}
+      fields={signInFields(
+        { name: t('login.name'), password: t('login.password') },
+        { name, password, setName, setPassword },
+      )}
       error={error}
       busy={busy}
       submitLabel={t('login.submit')}
