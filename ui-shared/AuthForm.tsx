@@ -16,28 +16,6 @@ export interface AuthField {
   readonly minLength?: number;
 }
 
-/** The user name and password fields of a sign-in form. */
-export function signInFields(
-  labels: { name: string; password: string },
-  state: {
-    name: string;
-    password: string;
-    setName: (value: string) => void;
-    setPassword: (value: string) => void;
-  },
-): AuthField[] {
-  return [
-    { name: 'name', label: labels.name, autocomplete: 'username', value: state.name, onInput: state.setName },
-    {
-      name: 'password',
-      label: labels.password,
-      autocomplete: 'current-password',
-      value: state.password,
-      onInput: state.setPassword,
-    },
-  ];
-}
-
 export interface AuthFormProps {
   /** Id of the heading, which labels the form. */
   readonly titleId: string;
@@ -90,5 +68,53 @@ export function AuthForm(props: AuthFormProps) {
         {props.footer}
       </form>
     </main>
+  );
+}
+
+/** The catalog keys of the sign-in form; both apps' catalogs have them. */
+export type SignInKey = 'login.title' | 'login.name' | 'login.password' | 'login.submit';
+
+/** Signing in: "<app> · Sign in", user name and password, the language switch under it. */
+export function SignInForm(props: {
+  appTitle: string;
+  text: (key: SignInKey) => string;
+  name: string;
+  password: string;
+  setName: (value: string) => void;
+  setPassword: (value: string) => void;
+  error: string | undefined;
+  busy: boolean;
+  onSubmit: (event: Event) => void;
+  footer: ComponentChildren;
+  mainId?: string;
+}) {
+  const { text } = props;
+  return (
+    <AuthForm
+      {...(props.mainId !== undefined ? { mainId: props.mainId } : {})}
+      titleId="login-title"
+      title={`${props.appTitle} · ${text('login.title')}`}
+      fields={[
+        {
+          name: 'name',
+          label: text('login.name'),
+          autocomplete: 'username',
+          value: props.name,
+          onInput: props.setName,
+        },
+        {
+          name: 'password',
+          label: text('login.password'),
+          autocomplete: 'current-password',
+          value: props.password,
+          onInput: props.setPassword,
+        },
+      ]}
+      error={props.error}
+      busy={props.busy}
+      submitLabel={text('login.submit')}
+      onSubmit={props.onSubmit}
+      footer={props.footer}
+    />
   );
 }

@@ -1,6 +1,6 @@
 /** Sign-in (POST /api/v1/auth/login), and the password change a one-time password requires. */
 import { useEffect, useState } from 'preact/hooks';
-import { AuthForm, signInFields } from '../../../ui-shared/AuthForm.js';
+import { AuthForm, SignInForm } from '../../../ui-shared/AuthForm.js';
 import { LanguageSwitch } from './components.js';
 import { locale, t } from './i18n/index.js';
 import { ApiError, api, token } from './lib/api.js';
@@ -33,17 +33,11 @@ export function Login(props: { onSignedIn: () => void }) {
   };
 
   return (
-    <AuthForm
+    <SignInForm
       mainId="main"
-      titleId="login-title"
-      title={`${t('app.title')} · ${t('login.title')}`}
-      fields={signInFields(
-        { name: t('login.name'), password: t('login.password') },
-        { name, password, setName, setPassword },
-      )}
-      error={error}
-      busy={busy}
-      submitLabel={t('login.submit')}
+      appTitle={t('app.title')}
+      text={t}
+      {...{ name, password, setName, setPassword, error, busy }}
       onSubmit={submit}
       footer={<LanguageSwitch />}
     />

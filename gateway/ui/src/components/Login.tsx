@@ -4,7 +4,7 @@
  * anything else opens.
  */
 import { useEffect, useState } from 'preact/hooks';
-import { AuthForm, signInFields } from '../../../../ui-shared/AuthForm.js';
+import { AuthForm, SignInForm } from '../../../../ui-shared/AuthForm.js';
 import { locale, t } from '../i18n/index.js';
 import { ApiError, api, csrfToken } from '../lib/api.js';
 import { useSignal } from '../lib/signal.js';
@@ -97,16 +97,10 @@ export function Login(props: { onSignedIn: () => void; title?: 'app.title' | 'ap
   }
 
   return (
-    <AuthForm
-      titleId="login-title"
-      title={`${t(props.title ?? 'app.title')} · ${t('login.title')}`}
-      fields={signInFields(
-        { name: t('login.name'), password: t('login.password') },
-        { name, password, setName, setPassword },
-      )}
-      error={error}
-      busy={busy}
-      submitLabel={t('login.submit')}
+    <SignInForm
+      appTitle={t(props.title ?? 'app.title')}
+      text={t}
+      {...{ name, password, setName, setPassword, error, busy }}
       onSubmit={submit}
       footer={<LanguageSwitch />}
     />
