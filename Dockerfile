@@ -17,6 +17,7 @@ COPY protocols ./protocols
 COPY common ./common
 COPY devices ./devices
 COPY gateway ./gateway
+COPY ui-shared ./ui-shared
 COPY firmware-sim ./firmware-sim
 COPY bin ./bin
 RUN npm run build && npm prune --omit=dev

@@ -1,11 +1,7 @@
 // Public surface of devices/: drivers that turn device bytes into protocol events.
 // Siblings (the gateway) import from here; devices/ imports only protocols/ and npm packages.
 export { Backoff, type BackoffOptions, sleep } from './backoff.js';
-export {
-  AxisPeopleCounter,
-  type AxisPeopleCounterOptions,
-  type PeopleCounterStats,
-} from './counters/axis-people-counter.js';
+export { AxisPeopleCounter, type AxisPeopleCounterOptions } from './counters/axis-people-counter.js';
 export { DirtyDays, OrdinalLedger, ordinalCrossings } from './counters/count-ledger.js';
 export {
   HIKVISION_ALERT_STREAM_PATH,
@@ -13,6 +9,11 @@ export {
   type HikvisionPeopleCounterOptions,
   hikvisionCountingSearchPath,
 } from './counters/hikvision-people-counter.js';
+export {
+  type PeopleCounterOptions,
+  PeopleCounterSource,
+  type PeopleCounterStats,
+} from './counters/people-counter.js';
 export {
   DeviceError,
   type DeviceErrorCode,
@@ -53,6 +54,13 @@ export {
   type ImpinjWebhookOptions,
   type ImpinjWebhookResult,
 } from './impinj/webhook.js';
+export {
+  DriverLifecycle,
+  type LifecycleOptions,
+  type LifecyclePhase,
+  type LoopStep,
+  loopStep,
+} from './lifecycle.js';
 export { EventOutbox, type OutboxOptions, type OutboxStats } from './outbox.js';
 export {
   type DoorCounterBase,

@@ -19,10 +19,13 @@
  *   0x89 and 0x8B share one answer format; antenna = (FreqAnt & 0x03) + 1, plus 4 when the
  *   RSSI byte's high bit is set (8-port readers); RSSI value = RSSI & 0x7F.
  *
+ * This file is the host side (what the gateway sends and decodes); the reader's answers are
+ * encoded in r2000-encode.ts, for the firmware simulator and tests.
+ *
  * Not supported: the phase mode of some firmware (enabled through 0x8B), which appends two
  * phase bytes after RSSI; such tag frames would read the wrong byte as RSSI.
  */
-import { bytesToHex, normalizeEpcHex } from './epc.js';
+import { bytesToHex } from './epc.js';
 import { accept, type Decoded, type Rejection, reject } from './result.js';
 
 export const R2000_HEAD = 0xa0;
@@ -137,15 +140,16 @@ export function r2000Checksum(bytes: Uint8Array, end: number = bytes.length): nu
   return (~sum + 1) & 0xff;
 }
 
-function assertByte(name: string, v: number): void {
+/** Throws RangeError unless v is 0–255 (for encoders of fields that are one byte). */
+export function assertR2000Byte(name: string, v: number): void {
   if (!Number.isInteger(v) || v < 0 || v > 0xff) throw new RangeError(`${name} must be a byte: ${v}`);
 }
 
 /** Frames a command or answer. Throws RangeError on bytes out of range or data > 252 bytes. */
 export function encodeR2000Frame(frame: { addr: number; cmd: number; data?: ArrayLike<number> }): Uint8Array {
   const data = frame.data ?? [];
-  assertByte('addr', frame.addr);
-  assertByte('cmd', frame.cmd);
+  assertR2000Byte('addr', frame.addr);
+  assertR2000Byte('cmd', frame.cmd);
   if (data.length > 0xff - MIN_LEN) throw new RangeError(`data of ${data.length} bytes does not fit one frame`);
   const out = new Uint8Array(data.length + 5);
   out[0] = R2000_HEAD;
@@ -154,7 +158,7 @@ export function encodeR2000Frame(frame: { addr: number; cmd: number; data?: Arra
   out[3] = frame.cmd;
   for (let i = 0; i < data.length; i++) {
     const b = data[i] ?? 0;
-    assertByte(`data[${i}]`, b);
+    assertR2000Byte(`data[${i}]`, b);
     out[4 + i] = b;
   }
   out[out.length - 1] = r2000Checksum(out, out.length - 1);
@@ -166,7 +170,7 @@ export function encodeR2000Frame(frame: { addr: number; cmd: number; data?: Arra
 
 /** cmd_real_time_inventory: Data = Repeat (0xFF lets the reader pick; 1 = one round). */
 export function realtimeInventory(addr: number, repeat: number): Uint8Array {
-  assertByte('repeat', repeat);
+  assertR2000Byte('repeat', repeat);
   return encodeR2000Frame({ addr, cmd: R2000Cmd.realTimeInventory, data: [repeat] });
 }
 
@@ -190,13 +194,6 @@ export function setWorkAntenna(addr: number, antennaId: number): Uint8Array {
 export function r2000RssiToDbm(raw: number): number {
   const v = raw & 0x7f;
   return v > 89 ? v - 129 : v - 130;
-}
-
-/** Inverse of r2000RssiToDbm, clamped to 0–127; −40 dBm (not in the table) maps to −39. */
-export function r2000DbmToRssi(dbm: number): number {
-  const d = Math.round(dbm);
-  const raw = d + 129 > 89 ? d + 129 : d + 130;
-  return Math.min(0x7f, Math.max(0, raw));
 }
 
 /**
@@ -327,89 +324,6 @@ export function interpretR2000Answer(frame: R2000Frame): Decoded<R2000Answer> {
     return accept({ kind: 'error', addr, cmd, code: status });
   }
   return accept({ kind: 'unknown', addr, cmd, data });
-}
-
-// ---------------------------------------------------------------------------------------
-// Reader-side encoders (the firmware simulator emulates a reader with these)
-
-/** One real-time inventory tag frame. Throws RangeError on out-of-range fields. */
-export function encodeR2000Tag(tag: {
-  addr: number;
-  cmd?: number;
-  /** 1–8 (5–8 set the RSSI byte's high bit, as 8-port readers do). */
-  antenna: number;
-  /** Frequency point 0–63. */
-  freq: number;
-  /** Defaults to the EPC length in words in the top 5 bits (0x3000 for 96 bits). */
-  pc?: number;
-  epc: string;
-  rssiDbm: number;
-}): Uint8Array {
-  const epc = normalizeEpcHex(tag.epc);
-  if (!epc.ok) throw new RangeError(`bad EPC: ${epc.reason}`);
-  const epcBytes = Buffer.from(epc.value, 'hex');
-  if (epcBytes.length % 2 !== 0) throw new RangeError('EPC must be whole 16-bit words');
-  if (!Number.isInteger(tag.antenna) || tag.antenna < 1 || tag.antenna > 8) {
-    throw new RangeError(`antenna must be 1–8: ${tag.antenna}`);
-  }
-  if (!Number.isInteger(tag.freq) || tag.freq < 0 || tag.freq > 63)
-    throw new RangeError(`freq must be 0–63: ${tag.freq}`);
-  const pc = tag.pc ?? (epcBytes.length / 2) << 11;
-  if (!Number.isInteger(pc) || pc < 0 || pc > 0xffff) throw new RangeError(`pc must be 16 bits: ${pc}`);
-  if (!Number.isFinite(tag.rssiDbm)) throw new RangeError(`rssiDbm must be a number: ${tag.rssiDbm}`);
-  const ant = tag.antenna - 1;
-  const data = [
-    (tag.freq << 2) | (ant & 0x03),
-    pc >> 8,
-    pc & 0xff,
-    ...epcBytes,
-    r2000DbmToRssi(tag.rssiDbm) | (ant & 0x04 ? 0x80 : 0),
-  ];
-  return encodeR2000Frame({ addr: tag.addr, cmd: tag.cmd ?? R2000Cmd.realTimeInventory, data });
-}
-
-/** The summary frame that ends a real-time inventory round. */
-export function encodeR2000InventoryEnd(end: {
-  addr: number;
-  cmd?: number;
-  /** 1-based; sent as AntID = antenna − 1. */
-  antenna: number;
-  readRate: number;
-  totalRead: number;
-}): Uint8Array {
-  if (!Number.isInteger(end.antenna) || end.antenna < 1 || end.antenna > 256) {
-    throw new RangeError(`antenna must be 1–256: ${end.antenna}`);
-  }
-  if (!Number.isInteger(end.readRate) || end.readRate < 0 || end.readRate > 0xffff) {
-    throw new RangeError(`readRate must be 0–65535: ${end.readRate}`);
-  }
-  if (!Number.isInteger(end.totalRead) || end.totalRead < 0 || end.totalRead > 0xffffffff) {
-    throw new RangeError(`totalRead must be 0–2^32−1: ${end.totalRead}`);
-  }
-  const t = end.totalRead;
-  const data = [
-    end.antenna - 1,
-    end.readRate >> 8,
-    end.readRate & 0xff,
-    Math.floor(t / 0x1000000) & 0xff,
-    (t >>> 16) & 0xff,
-    (t >>> 8) & 0xff,
-    t & 0xff,
-  ];
-  return encodeR2000Frame({ addr: end.addr, cmd: end.cmd ?? R2000Cmd.realTimeInventory, data });
-}
-
-/** A one-byte ErrorCode answer (Len = 4). */
-export function encodeR2000Error(err: { addr: number; cmd: number; code: number }): Uint8Array {
-  assertByte('code', err.code);
-  return encodeR2000Frame({ addr: err.addr, cmd: err.cmd, data: [err.code] });
-}
-
-/** A one-byte status answer to a set command (success unless `status` says otherwise). */
-export function encodeR2000Status(ans: { addr: number; cmd: number; status?: number }): Uint8Array {
-  const status = ans.status ?? R2000Status.success;
-  assertByte('status', status);
-  return encodeR2000Frame({ addr: ans.addr, cmd: ans.cmd, data: [status] });
 }
 
 // ---------------------------------------------------------------------------------------

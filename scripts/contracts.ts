@@ -22,9 +22,6 @@ import {
   decodeSgtin96,
   EpcHex,
   encodeDoorLine,
-  encodeR2000Error,
-  encodeR2000InventoryEnd,
-  encodeR2000Tag,
   FunnelMessage,
   HealthMessage,
   HQ_CONSUMER,
@@ -45,6 +42,7 @@ import {
   upstreamSubject,
   VipJourneyMessage,
 } from '../protocols/index.js';
+import { encodeR2000Error, encodeR2000InventoryEnd, encodeR2000Tag } from '../protocols/r2000-encode.js';
 import {
   CONFIG_KEYS,
   type ConfigKeyDoc,

@@ -22,7 +22,6 @@
  * a period numbered its persons too low, and the hour's backfill adds exactly the missing
  * ones. The method is learnt from the alerts; backfill waits for the first one.
  */
-import type { Logger } from 'pino';
 import {
   type DeviceEvent,
   type HikvisionAlert,
@@ -35,16 +34,12 @@ import {
   parseDayKey,
   parseHikvisionAlert,
   parseHikvisionCountingResult,
-  type RejectCode,
 } from '../../protocols/index.js';
-import { Backoff, type BackoffOptions, sleep } from '../backoff.js';
-import { DriverConfigError, SourceStateError } from '../errors.js';
-import { type Credentials, DigestClient, type HttpResponse, readBody } from '../http/digest-client.js';
-import { EventOutbox, type OutboxOptions } from '../outbox.js';
-import type { DriverContext, Source, SourceState } from '../source.js';
-import { httpDetail, type PeopleCounterStats } from './axis-people-counter.js';
-import { type CrossingSite, DirtyDays, OrdinalLedger, ordinalCrossings } from './count-ledger.js';
-import { CounterLink, checkTimeZone } from './counter-link.js';
+import { type HttpResponse, readBody } from '../http/digest-client.js';
+import { type LoopStep, loopStep } from '../lifecycle.js';
+import type { DriverContext, SourceState } from '../source.js';
+import { ordinalCrossings } from './count-ledger.js';
+import { httpDetail, type PeopleCounterOptions, PeopleCounterSource } from './people-counter.js';
 
 export const HIKVISION_ALERT_STREAM_PATH = '/ISAPI/Event/notification/alertStream';
 
@@ -52,51 +47,19 @@ export function hikvisionCountingSearchPath(channel: number): string {
   return `/ISAPI/System/Video/inputs/channels/${channel}/counting/search`;
 }
 
-export interface HikvisionPeopleCounterOptions {
-  readonly url: string;
-  readonly auth: Credentials;
+export interface HikvisionPeopleCounterOptions extends PeopleCounterOptions {
   /** Video input channel of the counting camera. Default 1. */
   readonly channel?: number;
-  readonly door: string;
-  readonly zone: string;
-  /** IANA zone of the camera's clock (search results carry no offset). */
-  readonly timeZone: string;
   /** No byte (heartbeats count) for this long = stalled: reconnect. Default 60 s. */
   readonly stallMs?: number;
-  /** Default 60 s. */
-  readonly backfillEveryMs?: number;
-  /** Default 60 s. */
-  readonly statusEveryMs?: number;
-  /** Default 10 s. */
-  readonly timeoutMs?: number;
-  /** Default 5 min. */
-  readonly skewBoundMs?: number;
-  readonly rejectUnauthorized?: boolean;
-  readonly backoff?: BackoffOptions;
-  readonly outbox?: OutboxOptions;
-  readonly drainMs?: number;
 }
 
 const DAY_MS = 86_400_000;
 type Method = 'realTime' | 'timeRange';
 
-export class HikvisionPeopleCounter implements Source {
-  readonly device: string;
-  readonly #ctx: DriverContext;
-  readonly #opts: HikvisionPeopleCounterOptions;
-  readonly #log: Logger;
-  readonly #outbox: EventOutbox;
-  readonly #backoff: Backoff;
-  readonly #halt = new AbortController();
-  readonly #ledger = new OrdinalLedger();
-  readonly #dirty = new DirtyDays();
-  readonly #link: CounterLink;
-  readonly #http: DigestClient;
-  readonly #site: CrossingSite;
+export class HikvisionPeopleCounter extends PeopleCounterSource {
+  readonly #hik: HikvisionPeopleCounterOptions;
   readonly #channel: number;
-  #state: 'new' | 'started' | 'stopped' = 'new';
-  #stopping: Promise<void> | undefined;
-  #loop: Promise<void> | undefined;
   #current: HttpResponse | undefined;
   #connection = 0;
   #method: Method | undefined;
@@ -107,99 +70,35 @@ export class HikvisionPeopleCounter implements Source {
   readonly #hourNext = new Map<string, number>();
   #lastBackfill = Number.NEGATIVE_INFINITY;
   #backfilling = false;
-  #polls = 0;
-  #failures = 0;
-  #liveIn = 0;
-  #liveOut = 0;
-  #backIn = 0;
-  #backOut = 0;
-  #backfills = 0;
-  readonly #rejected: Partial<Record<RejectCode, number>> = {};
 
   constructor(ctx: DriverContext, options: HikvisionPeopleCounterOptions) {
-    this.device = ctx.device;
-    this.#ctx = ctx;
-    this.#opts = options;
-    this.#channel = options.channel ?? 1;
-    this.#log = ctx.log.child({ component: 'hikvision-people-counter', device: ctx.device });
-    this.#outbox = new EventOutbox(ctx, this.#log, { maxPending: 50_000, ...options.outbox });
-    this.#backoff = new Backoff(options.backoff);
-    this.#http = new DigestClient(options.auth);
-    this.#site = {
-      device: ctx.device,
-      door: options.door,
-      zone: options.zone,
-      idPrefix: `ch${this.#channel}:`,
-      skewBoundMs: options.skewBoundMs ?? 5 * 60_000,
-    };
-    this.#link = new CounterLink(ctx, 'Hikvision ISAPI', options.statusEveryMs ?? 60_000);
+    const channel = options.channel ?? 1;
+    super(ctx, options, {
+      component: 'hikvision-people-counter',
+      product: 'Hikvision ISAPI',
+      idPrefix: `ch${channel}:`,
+    });
+    this.#hik = options;
+    this.#channel = channel;
   }
 
-  get stats(): PeopleCounterStats {
-    return {
-      polls: this.#polls,
-      failures: this.#failures,
-      liveIn: this.#liveIn,
-      liveOut: this.#liveOut,
-      backfilledIn: this.#backIn,
-      backfilledOut: this.#backOut,
-      backfills: this.#backfills,
-      rejected: { ...this.#rejected },
-    };
+  protected async begin(base: URL): Promise<void> {
+    this.link.set('connecting');
+    this.startLoop((halted) => this.#streamRound(base, halted));
   }
 
-  async start(signal: AbortSignal): Promise<void> {
-    if (this.#state !== 'new') throw new SourceStateError(`people counter ${this.device} was already started`);
-    let base: URL;
-    try {
-      base = new URL(this.#opts.url);
-    } catch {
-      throw new DriverConfigError(`people counter ${this.device}: bad url ${JSON.stringify(this.#opts.url)}`);
-    }
-    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-      throw new DriverConfigError(`people counter ${this.device}: url must be http(s), got ${base.protocol}`);
-    }
-    checkTimeZone(this.device, this.#opts.timeZone);
-    this.#state = 'started';
-    if (signal.aborted) {
-      await this.stop();
-      return;
-    }
-    signal.addEventListener('abort', () => void this.stop(), { once: true });
-    this.#link.set('connecting');
-    this.#loop = this.#run(base);
-  }
-
-  stop(): Promise<void> {
-    this.#stopping ??= this.#stop();
-    return this.#stopping;
-  }
-
-  async #stop(): Promise<void> {
-    this.#state = 'stopped';
-    this.#halt.abort();
+  protected override release(): void {
     this.#current?.destroy();
-    try {
-      await this.#loop;
-      await this.#outbox.drain(this.#opts.drainMs ?? 2000);
-    } catch (err) {
-      this.#log.warn({ err }, 'stop failed');
-    } finally {
-      this.#outbox.close();
-      this.#link.set('disconnected', 'stopped');
-    }
   }
 
-  async #run(base: URL): Promise<void> {
-    const halt = this.#halt.signal;
-    while (!halt.aborted) {
-      const { state, detail } = await this.#stream(base);
-      if (halt.aborted) break;
-      this.#failures++;
-      this.#log.warn({ state, detail }, 'alert stream lost');
-      this.#link.set(state, detail);
-      await sleep(this.#backoff.next(), halt);
-    }
+  /** One alert stream connection; when it is lost, back off and connect again. */
+  async #streamRound(base: URL, halted: AbortSignal): Promise<LoopStep> {
+    const { state, detail } = await this.#stream(base);
+    if (halted.aborted) return loopStep.backoff;
+    this.tally.failures++;
+    this.log.warn({ state, detail }, 'alert stream lost');
+    this.link.set(state, detail);
+    return loopStep.backoff;
   }
 
   /** One alert stream connection, to its end; resolves with the link state it left. */
@@ -207,12 +106,7 @@ export class HikvisionPeopleCounter implements Source {
     const url = new URL(HIKVISION_ALERT_STREAM_PATH, base);
     let r: HttpResponse;
     try {
-      r = await this.#http.request({
-        method: 'GET',
-        url,
-        timeoutMs: this.#opts.timeoutMs ?? 10_000,
-        ...(this.#opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: this.#opts.rejectUnauthorized } : {}),
-      });
+      r = await this.request({ method: 'GET', url });
     } catch (err) {
       return { state: 'disconnected', detail: `${url.pathname}: ${(err as Error).message}` };
     }
@@ -227,7 +121,7 @@ export class HikvisionPeopleCounter implements Source {
     const boundary = multipartBoundary(r.headers['content-type']);
     if (!boundary) {
       r.destroy();
-      this.#rejectInput(
+      this.rejectInput(
         'bad-frame',
         `alertStream answered ${r.headers['content-type'] ?? 'no content type'}`,
         undefined,
@@ -236,13 +130,13 @@ export class HikvisionPeopleCounter implements Source {
     }
     this.#current = r;
     this.#connection++;
-    this.#backoff.reset();
-    this.#link.set('connected', this.#link.detail);
+    this.backoff.reset();
+    this.link.set('connected', this.link.detail);
     const parser = new MultipartStreamParser(boundary);
     const base2 = base;
     return new Promise((resolve) => {
       let done = false;
-      const stallMs = this.#opts.stallMs ?? 60_000;
+      const stallMs = this.#hik.stallMs ?? 60_000;
       let lastByte = Date.now();
       let timer: NodeJS.Timeout;
       const onHalt = (): void => finish('stopped');
@@ -250,7 +144,7 @@ export class HikvisionPeopleCounter implements Source {
         if (done) return;
         done = true;
         clearTimeout(timer);
-        this.#halt.signal.removeEventListener('abort', onHalt);
+        this.halted.removeEventListener('abort', onHalt);
         this.#current = undefined;
         r.destroy();
         resolve({ state: 'disconnected', detail });
@@ -264,74 +158,74 @@ export class HikvisionPeopleCounter implements Source {
       r.res.on('data', (chunk: Buffer) => {
         lastByte = Date.now();
         const batch = parser.push(chunk);
-        for (const rej of batch.rejected) this.#rejectInput(rej.code, rej.reason, undefined);
+        for (const rej of batch.rejected) this.rejectInput(rej.code, rej.reason, undefined);
         for (const part of batch.parts) this.#onPart(part.body);
         this.#maybeBackfill(base2);
       });
       r.res.once('end', () => finish('the camera ended the alert stream'));
       r.res.once('error', (err) => finish(`alert stream failed: ${err.message}`));
       r.res.once('close', () => finish('alert stream closed'));
-      this.#halt.signal.addEventListener('abort', onHalt, { once: true });
+      this.halted.addEventListener('abort', onHalt, { once: true });
     });
   }
 
   #onPart(xml: string): void {
-    const rxTs = this.#ctx.clock.now();
-    const parsed = parseHikvisionAlert(xml, this.#opts.timeZone);
+    const rxTs = this.ctx.clock.now();
+    const parsed = parseHikvisionAlert(xml, this.opts.timeZone);
     if (!parsed.ok) {
-      this.#rejectInput(parsed.code, parsed.reason, xml);
+      this.rejectInput(parsed.code, parsed.reason, xml);
       return;
     }
     const alert = parsed.value;
     if (alert.channel !== undefined && alert.channel !== this.#channel) return;
-    this.#polls++;
+    this.tally.polls++;
     const events: DeviceEvent[] = [];
     if (alert.kind === 'people-counting') {
       this.#method = alert.method;
       if (alert.method === 'realTime') this.#realTime(alert, rxTs, events);
       else this.#timeRange(alert, rxTs, events);
-      this.#link.seen(
+      this.link.seen(
         alert.dateTime,
         rxTs,
         `in ${alert.enter} out ${alert.exit} (${alert.method})`,
         `ch${this.#channel}`,
       );
     } else if (alert.dateTime !== undefined) {
-      this.#link.seen(alert.dateTime, rxTs, undefined, `ch${this.#channel}`);
+      this.link.seen(alert.dateTime, rxTs, undefined, `ch${this.#channel}`);
     }
-    const status = this.#link.heartbeat(rxTs);
+    const status = this.link.heartbeat(rxTs);
     if (status) events.push(status);
-    this.#outbox.push(events);
+    this.outbox.push(events);
   }
 
   #realTime(a: Extract<HikvisionAlert, { method: 'realTime' }>, rxTs: number, out: DeviceEvent[]): void {
-    const day = localDayKey(a.time, this.#opts.timeZone);
+    const day = localDayKey(a.time, this.opts.timeZone);
     const rt = this.#rt;
     this.#rt = { day, enter: a.enter, exit: a.exit, connection: this.#connection };
     if (!rt || rt.connection !== this.#connection) {
-      this.#dirty.mark(day, a.time);
+      this.dirty.mark(day, a.time);
       return;
     }
     // A new day on a live stream: today's counts so far came after the previous alert.
     const fromIn = rt.day === day ? rt.enter : 0;
     const fromOut = rt.day === day ? rt.exit : 0;
     if (a.enter < fromIn || a.exit < fromOut) {
-      this.#log.warn({ day, before: [fromIn, fromOut], now: [a.enter, a.exit] }, 'counter went down');
-      this.#dirty.mark(day, a.time);
+      this.log.warn({ day, before: [fromIn, fromOut], now: [a.enter, a.exit] }, 'counter went down');
+      this.dirty.mark(day, a.time);
       return;
     }
-    const eIn = ordinalCrossings(this.#site, day, 'in', this.#ledger.take(day, 'in', fromIn, a.enter), a.time, 0, rxTs);
+    const eIn = ordinalCrossings(this.site, day, 'in', this.ledger.take(day, 'in', fromIn, a.enter), a.time, 0, rxTs);
     const eOut = ordinalCrossings(
-      this.#site,
+      this.site,
       day,
       'out',
-      this.#ledger.take(day, 'out', fromOut, a.exit),
+      this.ledger.take(day, 'out', fromOut, a.exit),
       a.time,
       0,
       rxTs,
     );
-    this.#liveIn += eIn.length;
-    this.#liveOut += eOut.length;
+    this.tally.liveIn += eIn.length;
+    this.tally.liveOut += eOut.length;
     out.push(...eIn, ...eOut);
   }
 
@@ -340,12 +234,12 @@ export class HikvisionPeopleCounter implements Source {
     if (this.#lastPeriodEnd !== a.start) {
       // Periods were missed (or this is the first): backfill renumbers those hours.
       if (this.#lastPeriodEnd !== undefined) {
-        this.#dirty.mark(localDayKey(this.#lastPeriodEnd, this.#opts.timeZone), this.#lastPeriodEnd);
+        this.dirty.mark(localDayKey(this.#lastPeriodEnd, this.opts.timeZone), this.#lastPeriodEnd);
       }
-      this.#dirty.mark(localDayKey(a.start, this.#opts.timeZone), a.start);
+      this.dirty.mark(localDayKey(a.start, this.opts.timeZone), a.start);
     }
     this.#lastPeriodEnd = a.end;
-    const hour = localHourKey(a.start, this.#opts.timeZone);
+    const hour = localHourKey(a.start, this.opts.timeZone);
     const period = a.end - a.start;
     for (const [dir, n] of [
       ['in', a.enter],
@@ -355,30 +249,30 @@ export class HikvisionPeopleCounter implements Source {
       const from = this.#hourNext.get(key) ?? 0;
       this.#hourNext.set(key, from + n);
       const events = ordinalCrossings(
-        this.#site,
+        this.site,
         hour,
         dir,
-        this.#ledger.take(hour, dir, from, from + n),
+        this.ledger.take(hour, dir, from, from + n),
         a.start,
         period,
         rxTs,
       );
-      if (dir === 'in') this.#liveIn += events.length;
-      else this.#liveOut += events.length;
+      if (dir === 'in') this.tally.liveIn += events.length;
+      else this.tally.liveOut += events.length;
       out.push(...events);
     }
-    const oldest = localHourKey(a.start - 2 * DAY_MS, this.#opts.timeZone);
+    const oldest = localHourKey(a.start - 2 * DAY_MS, this.opts.timeZone);
     for (const key of this.#hourNext.keys()) if (key < oldest) this.#hourNext.delete(key);
   }
 
   #maybeBackfill(base: URL): void {
-    if (this.#dirty.size === 0 || this.#method === undefined || this.#backfilling) return;
-    const now = this.#ctx.clock.now();
-    if (now - this.#lastBackfill < (this.#opts.backfillEveryMs ?? 60_000)) return;
+    if (this.dirty.size === 0 || this.#method === undefined || this.#backfilling) return;
+    const now = this.ctx.clock.now();
+    if (now - this.#lastBackfill < (this.opts.backfillEveryMs ?? 60_000)) return;
     this.#lastBackfill = now;
     this.#backfilling = true;
     this.#backfill(base, this.#method)
-      .catch((err: unknown) => this.#log.warn({ err }, 'backfill failed'))
+      .catch((err: unknown) => this.log.warn({ err }, 'backfill failed'))
       .finally(() => {
         this.#backfilling = false;
       });
@@ -386,39 +280,36 @@ export class HikvisionPeopleCounter implements Source {
 
   async #backfill(base: URL, method: Method): Promise<void> {
     const url = new URL(hikvisionCountingSearchPath(this.#channel), base);
-    for (const [day] of this.#dirty.list()) {
-      if (this.#halt.signal.aborted) return;
+    for (const [day] of this.dirty.list()) {
+      if (this.halted.aborted) return;
       const fields = parseDayKey(day);
       if (!fields) continue;
-      const timeoutMs = this.#opts.timeoutMs ?? 10_000;
       let text: string;
       try {
-        const r = await this.#http.request({
+        const r = await this.request({
           method: 'POST',
           url,
           body: hikvisionCountingSearchXml(fields),
           headers: { 'content-type': 'application/xml; charset="UTF-8"' },
-          timeoutMs,
-          ...(this.#opts.rejectUnauthorized !== undefined ? { rejectUnauthorized: this.#opts.rejectUnauthorized } : {}),
         });
         if (r.status !== 200) {
           r.res.resume();
-          this.#log.warn({ day, status: r.status }, 'counting search refused');
-          if (r.status === 401 || r.status === 403) this.#link.set('error', httpDetail(r.status, url));
+          this.log.warn({ day, status: r.status }, 'counting search refused');
+          if (r.status === 401 || r.status === 403) this.link.set('error', httpDetail(r.status, url));
           return;
         }
-        text = await readBody(r, 1024 * 1024, timeoutMs);
+        text = await readBody(r, 1024 * 1024, this.timeoutMs);
       } catch (err) {
-        this.#log.warn({ err, day }, 'counting search failed');
+        this.log.warn({ err, day }, 'counting search failed');
         return;
       }
-      this.#backfills++;
-      const parsed = parseHikvisionCountingResult(text, this.#opts.timeZone);
+      this.tally.backfills++;
+      const parsed = parseHikvisionCountingResult(text, this.opts.timeZone);
       if (!parsed.ok) {
-        this.#rejectInput(parsed.code, parsed.reason, text);
+        this.rejectInput(parsed.code, parsed.reason, text);
         continue;
       }
-      for (const rej of parsed.value.rejected) this.#rejectInput(rej.code, rej.reason, undefined);
+      for (const rej of parsed.value.rejected) this.rejectInput(rej.code, rej.reason, undefined);
       this.#applyHistory(day, parsed.value.periods, method);
     }
   }
@@ -428,41 +319,30 @@ export class HikvisionPeopleCounter implements Source {
     periods: readonly { start: number; end: number; enter: number; exit: number }[],
     method: Method,
   ) {
-    const rxTs = this.#ctx.clock.now();
-    const deviceNow = this.#link.deviceNow(rxTs) ?? rxTs;
+    const rxTs = this.ctx.clock.now();
+    const deviceNow = this.link.deviceNow(rxTs) ?? rxTs;
     const events: DeviceEvent[] = [];
     let cumIn = 0;
     let cumOut = 0;
     let closedUntil = Number.NEGATIVE_INFINITY;
     for (const p of periods) {
-      if (localDayKey(p.start, this.#opts.timeZone) !== day) continue;
+      if (localDayKey(p.start, this.opts.timeZone) !== day) continue;
       if (p.end > deviceNow) break; // the hour in progress is still counting
-      const unit = method === 'realTime' ? day : localHourKey(p.start, this.#opts.timeZone);
-      const baseIn = method === 'realTime' ? cumIn : 0;
-      const baseOut = method === 'realTime' ? cumOut : 0;
-      const period = p.end - p.start;
-      const fIn = this.#ledger.take(unit, 'in', baseIn, baseIn + p.enter);
-      const fOut = this.#ledger.take(unit, 'out', baseOut, baseOut + p.exit);
-      const eIn = ordinalCrossings(this.#site, unit, 'in', fIn, p.start, period, rxTs);
-      const eOut = ordinalCrossings(this.#site, unit, 'out', fOut, p.start, period, rxTs);
-      this.#backIn += eIn.length;
-      this.#backOut += eOut.length;
-      events.push(...eIn, ...eOut);
+      const unit = method === 'realTime' ? day : localHourKey(p.start, this.opts.timeZone);
+      // realTime numbers persons in the day, timeRange in the hour.
+      const before = method === 'realTime' ? { in: cumIn, out: cumOut } : { in: 0, out: 0 };
+      const count = { in: p.enter, out: p.exit };
+      events.push(...this.historyCrossings(unit, p.start, p.end - p.start, before, count, rxTs));
       cumIn += p.enter;
       cumOut += p.exit;
       closedUntil = p.end;
     }
-    if (events.length > 0) this.#log.info({ day, events: events.length }, 'history backfilled');
-    this.#outbox.push(events);
-    const today = localDayKey(deviceNow, this.#opts.timeZone);
-    this.#dirty.settle(day, closedUntil, day < today);
-    const f = localFields(deviceNow - 2 * DAY_MS, this.#opts.timeZone);
+    if (events.length > 0) this.log.info({ day, events: events.length }, 'history backfilled');
+    this.outbox.push(events);
+    const today = localDayKey(deviceNow, this.opts.timeZone);
+    this.dirty.settle(day, closedUntil, day < today);
+    const f = localFields(deviceNow - 2 * DAY_MS, this.opts.timeZone);
     const oldest = `${f.year}${String(f.month).padStart(2, '0')}${String(f.day).padStart(2, '0')}`;
-    this.#ledger.prune((unit) => unit.slice(0, 8) >= oldest);
-  }
-
-  #rejectInput(code: RejectCode, reason: string, text: string | undefined): void {
-    this.#rejected[code] = (this.#rejected[code] ?? 0) + 1;
-    this.#ctx.reject({ code, reason, ...(text !== undefined ? { raw: Buffer.from(text.slice(0, 4096)) } : {}) });
+    this.ledger.prune((unit) => unit.slice(0, 8) >= oldest);
   }
 }

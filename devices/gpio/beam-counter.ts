@@ -11,11 +11,11 @@
  * at once; when the window ends, the pin's latest level is taken if it differs (so a spike
  * is ignored and a bouncing edge counts once, at its settled level).
  */
-import type { Logger } from 'pino';
 import { type DoorCrossingEvent, EventFlags } from '../../protocols/index.js';
-import { GpioUnavailableError, SourceStateError } from '../errors.js';
-import { EventOutbox, type OutboxOptions } from '../outbox.js';
-import type { DriverContext, Source } from '../source.js';
+import { GpioUnavailableError } from '../errors.js';
+import { DriverLifecycle } from '../lifecycle.js';
+import type { OutboxOptions } from '../outbox.js';
+import type { DriverContext } from '../source.js';
 import { type GpioPin, type GpioPinFactory, gpioFix, onoffPinFactory, type PinValue } from './pin.js';
 
 export type Beam = 'a' | 'b';
@@ -111,19 +111,13 @@ interface PinState {
   settle: NodeJS.Timeout | undefined;
 }
 
-export class BeamCounter implements Source {
-  readonly device: string;
-  readonly #ctx: DriverContext;
+export class BeamCounter extends DriverLifecycle {
   readonly #opts: BeamCounterOptions;
-  readonly #log: Logger;
-  readonly #outbox: EventOutbox;
   readonly #glitchMs: number;
   readonly #timeoutMs: number;
   readonly #blockedLevel: PinValue;
   #tracker = new BeamTracker();
   readonly #pins: Record<Beam, PinState>;
-  #state: 'new' | 'started' | 'stopped' = 'new';
-  #stopping: Promise<void> | undefined;
   #expiry: NodeJS.Timeout | undefined;
   #idPrefix = '';
   #seq = 0;
@@ -135,11 +129,8 @@ export class BeamCounter implements Source {
   #pinErrors = 0;
 
   constructor(ctx: DriverContext, options: BeamCounterOptions) {
-    this.device = ctx.device;
-    this.#ctx = ctx;
+    super(ctx, { component: 'beam-counter', label: 'beam counter', outbox: options.outbox, drainMs: options.drainMs });
     this.#opts = options;
-    this.#log = ctx.log.child({ component: 'beam-counter', device: ctx.device });
-    this.#outbox = new EventOutbox(ctx, this.#log, options.outbox);
     this.#glitchMs = options.glitchMs ?? 15;
     this.#timeoutMs = options.crossingTimeoutMs ?? 5000;
     this.#blockedLevel = options.blockedLevel ?? 1;
@@ -167,16 +158,11 @@ export class BeamCounter implements Source {
     };
   }
 
-  async start(signal: AbortSignal): Promise<void> {
-    if (this.#state !== 'new') throw new SourceStateError(`beam counter ${this.device} was already started`);
-    this.#state = 'started';
-    if (signal.aborted) {
-      await this.stop();
-      return;
-    }
-    signal.addEventListener('abort', () => void this.stop(), { once: true });
-    this.#idPrefix = String(this.#ctx.clock.now());
-    this.#ctx.status({ state: 'connecting', reconnects: 0 });
+  protected prepare(): void {}
+
+  protected async begin(): Promise<void> {
+    this.#idPrefix = String(this.ctx.clock.now());
+    this.report('connecting');
     const open = this.#opts.openPin ?? onoffPinFactory;
     for (const p of [this.#pins.a, this.#pins.b]) {
       try {
@@ -186,17 +172,17 @@ export class BeamCounter implements Source {
           err instanceof GpioUnavailableError
             ? err.message
             : `GPIO pin ${p.number} (beam ${p.beam}) cannot be opened: ${String(err)}; ${gpioFix(p.number)}`;
-        this.#log.error({ err, pin: p.number, beam: p.beam }, 'gpio unavailable');
-        this.#ctx.status({ state: 'error', detail, reconnects: 0 });
-        this.#release();
+        // Nothing to retry: the pin needs a person (permissions, wiring, pin number).
+        this.halt(detail, { err, pin: p.number, beam: p.beam });
+        this.release();
         return;
       }
     }
-    if (this.#state !== 'started') {
-      this.#release();
+    if (!this.running) {
+      this.release();
       return;
     }
-    const now = this.#ctx.clock.now();
+    const now = this.ctx.clock.now();
     for (const p of [this.#pins.a, this.#pins.b]) {
       const level = await p.pin?.read?.().catch(() => undefined);
       if (level !== undefined) {
@@ -209,31 +195,14 @@ export class BeamCounter implements Source {
     for (const p of [this.#pins.a, this.#pins.b]) {
       p.pin?.watch((err, value) => this.#edge(p, err, value));
     }
-    this.#log.info({ pins: this.#opts.pins, door: this.#opts.door }, 'beam counter watching');
-    this.#ctx.status({ state: 'connected', reconnects: 0 });
+    this.log.info({ pins: this.#opts.pins, door: this.#opts.door }, 'beam counter watching');
+    this.report('connected');
   }
 
-  stop(): Promise<void> {
-    this.#stopping ??= this.#stop();
-    return this.#stopping;
-  }
-
-  async #stop(): Promise<void> {
-    this.#state = 'stopped';
-    this.#release();
+  /** Unwatches and unexports the pins, and drops the pending timers. */
+  protected override release(): void {
     if (this.#expiry) clearTimeout(this.#expiry);
     this.#expiry = undefined;
-    try {
-      await this.#outbox.drain(this.#opts.drainMs ?? 2000);
-    } catch (err) {
-      this.#log.warn({ err }, 'stop failed');
-    } finally {
-      this.#outbox.close();
-      this.#ctx.status({ state: 'disconnected', detail: 'stopped', reconnects: 0 });
-    }
-  }
-
-  #release(): void {
     for (const p of [this.#pins.a, this.#pins.b]) {
       if (p.settle) clearTimeout(p.settle);
       p.settle = undefined;
@@ -244,7 +213,7 @@ export class BeamCounter implements Source {
         pin.unwatch();
         pin.unexport();
       } catch (err) {
-        this.#log.warn({ err, pin: p.number }, 'gpio release failed');
+        this.log.warn({ err, pin: p.number }, 'gpio release failed');
       }
     }
   }
@@ -254,15 +223,15 @@ export class BeamCounter implements Source {
   }
 
   #edge(p: PinState, err: Error | null | undefined, value: PinValue): void {
-    if (this.#state !== 'started') return;
+    if (!this.running) return;
     if (err) {
       this.#pinErrors++;
-      this.#log.warn({ err, pin: p.number, beam: p.beam }, 'gpio watch error');
+      this.log.warn({ err, pin: p.number, beam: p.beam }, 'gpio watch error');
       return;
     }
     this.#edges++;
     p.raw = value;
-    const now = this.#ctx.clock.now();
+    const now = this.ctx.clock.now();
     if (p.settle) return; // the settle timer will take the latest level
     if (now - p.lastAccept >= this.#glitchMs) {
       this.#accept(p, value, now);
@@ -271,7 +240,7 @@ export class BeamCounter implements Source {
     p.settle = setTimeout(
       () => {
         p.settle = undefined;
-        if (this.#state === 'started') this.#accept(p, p.raw, this.#ctx.clock.now());
+        if (this.running) this.#accept(p, p.raw, this.ctx.clock.now());
       },
       p.lastAccept + this.#glitchMs - now,
     );
@@ -295,10 +264,10 @@ export class BeamCounter implements Source {
       return;
     }
     if (this.#expiry) return;
-    const wait = Math.max(0, since + this.#timeoutMs - this.#ctx.clock.now());
+    const wait = Math.max(0, since + this.#timeoutMs - this.ctx.clock.now());
     this.#expiry = setTimeout(() => {
       this.#expiry = undefined;
-      const now = this.#ctx.clock.now();
+      const now = this.ctx.clock.now();
       this.#outcome(this.#tracker.expire(now, this.#timeoutMs), now);
       this.#armExpiry();
     }, wait);
@@ -308,7 +277,7 @@ export class BeamCounter implements Source {
     if (outcome === undefined) return;
     if (outcome === 'dropped') {
       this.#dropped++;
-      this.#log.debug({ ts }, 'half crossing dropped');
+      this.log.debug({ ts }, 'half crossing dropped');
       return;
     }
     if (outcome === 'in') this.#in++;
@@ -325,6 +294,6 @@ export class BeamCounter implements Source {
       dir: outcome,
       n: 1,
     });
-    this.#outbox.push([event]);
+    this.outbox.push([event]);
   }
 }

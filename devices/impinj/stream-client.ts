@@ -11,12 +11,12 @@
  */
 import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Logger } from 'pino';
 import { ImpinjStreamParser, type RejectCode } from '../../protocols/index.js';
-import { Backoff, type BackoffOptions, sleep } from '../backoff.js';
-import { DriverConfigError, SourceStateError, StreamError } from '../errors.js';
-import { EventOutbox, type OutboxOptions } from '../outbox.js';
-import { type DriverContext, type Source, sourceStatus } from '../source.js';
+import type { BackoffOptions } from '../backoff.js';
+import { DriverConfigError, StreamError } from '../errors.js';
+import { DriverLifecycle, type LoopStep, loopStep } from '../lifecycle.js';
+import type { OutboxOptions } from '../outbox.js';
+import type { DriverContext } from '../source.js';
 import { parseAntennaMap, TagFolder } from '../tags.js';
 
 export const IMPINJ_STREAM_PATH = '/api/v1/data/stream';
@@ -50,20 +50,16 @@ export interface ImpinjStreamStats {
   readonly rejected: Readonly<Partial<Record<RejectCode, number>>>;
 }
 
-export class ImpinjStreamClient implements Source {
-  readonly device: string;
-  readonly #ctx: DriverContext;
+interface ImpinjPlan {
+  readonly url: URL;
+  readonly antennas: ReadonlyMap<number, string>;
+}
+
+export class ImpinjStreamClient extends DriverLifecycle<ImpinjPlan> {
   readonly #opts: ImpinjStreamOptions;
-  readonly #log: Logger;
-  readonly #outbox: EventOutbox;
   readonly #parser = new ImpinjStreamParser();
-  readonly #backoff: Backoff;
-  readonly #halt = new AbortController();
   #antennas: ReadonlyMap<number, string> = new Map();
   #folder: TagFolder | undefined;
-  #state: 'new' | 'started' | 'stopped' = 'new';
-  #stopping: Promise<void> | undefined;
-  #loop: Promise<void> | undefined;
   #flushTimer: NodeJS.Timeout | undefined;
   #req: ClientRequest | undefined;
   #connects = 0;
@@ -73,12 +69,14 @@ export class ImpinjStreamClient implements Source {
   readonly #rejected: Partial<Record<RejectCode, number>> = {};
 
   constructor(ctx: DriverContext, options: ImpinjStreamOptions) {
-    this.device = ctx.device;
-    this.#ctx = ctx;
+    super(ctx, {
+      component: 'impinj-stream',
+      label: 'Impinj stream',
+      backoff: options.backoff,
+      outbox: options.outbox,
+      drainMs: options.drainMs,
+    });
     this.#opts = options;
-    this.#log = ctx.log.child({ component: 'impinj-stream', device: ctx.device });
-    this.#outbox = new EventOutbox(ctx, this.#log, options.outbox);
-    this.#backoff = new Backoff(options.backoff);
   }
 
   get stats(): ImpinjStreamStats {
@@ -92,8 +90,11 @@ export class ImpinjStreamClient implements Source {
     };
   }
 
-  async start(signal: AbortSignal): Promise<void> {
-    if (this.#state !== 'new') throw new SourceStateError(`Impinj stream ${this.device} was already started`);
+  protected override get reconnects(): number {
+    return Math.max(0, this.#connects - 1);
+  }
+
+  protected prepare(): ImpinjPlan {
     let url: URL;
     try {
       url = new URL(IMPINJ_STREAM_PATH, this.#opts.url);
@@ -107,58 +108,41 @@ export class ImpinjStreamClient implements Source {
     if (bad.length > 0) {
       throw new DriverConfigError(`Impinj stream ${this.device}: antenna ports must be 1–64; bad: ${bad.join(', ')}`);
     }
-    this.#state = 'started';
-    this.#antennas = map;
-    this.#folder = new TagFolder(this.#outbox, {
+    return { url, antennas: map };
+  }
+
+  protected async begin(plan: ImpinjPlan): Promise<void> {
+    this.#antennas = plan.antennas;
+    const folder = new TagFolder(this.outbox, {
       device: this.device,
-      idPrefix: String(this.#ctx.clock.now()),
+      idPrefix: String(this.ctx.clock.now()),
       flags: 0,
       deviceTime: true,
       ...(this.#opts.holdMs !== undefined ? { holdMs: this.#opts.holdMs } : {}),
     });
-    if (signal.aborted) {
-      await this.stop();
-      return;
-    }
-    signal.addEventListener('abort', () => void this.stop(), { once: true });
-    const folder = this.#folder;
-    this.#flushTimer = setInterval(() => folder.flush(this.#ctx.clock.now()), this.#opts.flushMs ?? 1000);
-    this.#loop = this.#run(url);
+    this.#folder = folder;
+    this.#flushTimer = setInterval(() => folder.flush(this.ctx.clock.now()), this.#opts.flushMs ?? 1000);
+    this.startLoop((halted) => this.#connection(plan.url, halted));
   }
 
-  stop(): Promise<void> {
-    this.#stopping ??= this.#stop();
-    return this.#stopping;
-  }
-
-  async #stop(): Promise<void> {
-    this.#state = 'stopped';
-    this.#halt.abort();
+  protected override release(): void {
     this.#req?.destroy();
-    try {
-      await this.#loop;
-      if (this.#flushTimer) clearInterval(this.#flushTimer);
-      this.#folder?.flush(this.#ctx.clock.now(), true);
-      await this.#outbox.drain(this.#opts.drainMs ?? 2000);
-    } catch (err) {
-      this.#log.warn({ err }, 'stop failed');
-    } finally {
-      this.#outbox.close();
-      this.#ctx.status(sourceStatus('disconnected', Math.max(0, this.#connects - 1), 'stopped'));
-    }
   }
 
-  async #run(url: URL): Promise<void> {
-    const halt = this.#halt.signal;
-    while (!halt.aborted) {
-      this.#ctx.status(sourceStatus('connecting', Math.max(0, this.#connects - 1)));
-      const err = await this.#once(url);
-      if (halt.aborted) break;
-      const state = err.code === 'stream-http-status' ? 'error' : 'disconnected';
-      this.#log.warn({ err, url: url.href }, 'impinj stream lost');
-      this.#ctx.status(sourceStatus(state, Math.max(0, this.#connects - 1), err.message));
-      await sleep(this.#backoff.next(), halt);
-    }
+  protected override async finish(): Promise<void> {
+    if (this.#flushTimer) clearInterval(this.#flushTimer);
+    this.#folder?.flush(this.ctx.clock.now(), true);
+  }
+
+  /** One connection to its end; a lost stream backs off (an HTTP error status too: it may be fixed). */
+  async #connection(url: URL, halted: AbortSignal): Promise<LoopStep> {
+    this.report('connecting');
+    const err = await this.#once(url);
+    if (halted.aborted) return loopStep.backoff;
+    const state = err.code === 'stream-http-status' ? 'error' : 'disconnected';
+    this.log.warn({ err, url: url.href }, 'impinj stream lost');
+    this.report(state, err.message);
+    return loopStep.backoff;
   }
 
   /** One connection, from request to its end; resolves with why it ended. */
@@ -209,10 +193,10 @@ export class ImpinjStreamClient implements Source {
           return;
         }
         this.#connects++;
-        this.#backoff.reset();
+        this.backoff.reset();
         this.#parser.reset();
-        this.#log.info({ url: url.href, reconnects: this.#connects - 1 }, 'impinj stream connected');
-        this.#ctx.status(sourceStatus('connected', this.#connects - 1));
+        this.log.info({ url: url.href, reconnects: this.#connects - 1 }, 'impinj stream connected');
+        this.report('connected');
         res.on('data', (chunk: Buffer) => {
           lastByte = Date.now();
           this.#onData(chunk);
@@ -229,10 +213,10 @@ export class ImpinjStreamClient implements Source {
     const batch = this.#parser.push(chunk);
     for (const r of batch.rejected) {
       this.#rejected[r.code] = (this.#rejected[r.code] ?? 0) + 1;
-      this.#ctx.reject({ code: r.code, reason: r.reason });
+      this.ctx.reject({ code: r.code, reason: r.reason });
     }
     if (batch.reads.length === 0) return;
-    const rxTs = this.#ctx.clock.now();
+    const rxTs = this.ctx.clock.now();
     for (const r of batch.reads) {
       const zone = this.#antennas.get(r.antennaPort);
       if (zone === undefined) {

@@ -13,7 +13,6 @@
  * (gateway/correlate/door-totals.ts), so sending both would count every crossing twice. The
  * base is exposed instead (`base`, `onBase`) for whoever wants to persist it.
  */
-import type { Logger } from 'pino';
 import {
   type DoorCrossingEvent,
   type DoorLine,
@@ -22,9 +21,9 @@ import {
   type RejectCode,
 } from '../../protocols/index.js';
 import type { BackoffOptions } from '../backoff.js';
-import { SourceStateError } from '../errors.js';
-import { EventOutbox, type OutboxOptions } from '../outbox.js';
-import type { DriverContext, Source } from '../source.js';
+import { DriverLifecycle } from '../lifecycle.js';
+import type { OutboxOptions } from '../outbox.js';
+import type { DriverContext } from '../source.js';
 import { SerialLink } from './port.js';
 
 /** Where counting resumes: the last line seen from a counter door. */
@@ -178,17 +177,11 @@ export interface DoorCounterStats {
   readonly silenceReopens: number;
 }
 
-export class SerialDoorCounter implements Source {
-  readonly device: string;
-  readonly #ctx: DriverContext;
+export class SerialDoorCounter extends DriverLifecycle {
   readonly #opts: SerialDoorCounterOptions;
-  readonly #log: Logger;
   readonly #parser = new DoorLineParser();
   readonly #counter: DoorLineCounter;
-  readonly #outbox: EventOutbox;
   readonly #link: SerialLink;
-  #state: 'new' | 'started' | 'stopped' = 'new';
-  #stopping: Promise<void> | undefined;
   #lines = 0;
   #duplicates = 0;
   #restarts = 0;
@@ -198,14 +191,11 @@ export class SerialDoorCounter implements Source {
   readonly #warnedDoors = new Set<string>();
 
   constructor(ctx: DriverContext, options: SerialDoorCounterOptions) {
-    this.device = ctx.device;
-    this.#ctx = ctx;
+    super(ctx, { component: 'door-counter', label: 'door counter', outbox: options.outbox, drainMs: options.drainMs });
     this.#opts = options;
-    this.#log = ctx.log.child({ component: 'door-counter', device: ctx.device });
     this.#counter = new DoorLineCounter(options.base);
-    this.#outbox = new EventOutbox(ctx, this.#log, options.outbox);
     this.#link = new SerialLink(
-      this.#log,
+      this.log,
       {
         path: options.path,
         baudRate: options.baudRate ?? 9600,
@@ -239,47 +229,32 @@ export class SerialDoorCounter implements Source {
     return this.#counter.bases();
   }
 
-  async start(signal: AbortSignal): Promise<void> {
-    if (this.#state !== 'new') throw new SourceStateError(`door counter ${this.device} was already started`);
-    this.#state = 'started';
-    if (signal.aborted) {
-      await this.stop();
-      return;
-    }
-    signal.addEventListener('abort', () => void this.stop(), { once: true });
+  protected override get reconnects(): number {
+    return this.#link.reconnects;
+  }
+
+  protected prepare(): void {}
+
+  protected async begin(): Promise<void> {
     await this.#link.start();
   }
 
-  stop(): Promise<void> {
-    this.#stopping ??= this.#stop();
-    return this.#stopping;
-  }
-
-  async #stop(): Promise<void> {
-    this.#state = 'stopped';
-    try {
-      await this.#link.stop();
-      await this.#outbox.drain(this.#opts.drainMs ?? 2000);
-    } catch (err) {
-      this.#log.warn({ err }, 'stop failed');
-    } finally {
-      this.#outbox.close();
-      this.#ctx.status({ state: 'disconnected', detail: 'stopped', reconnects: this.#link.reconnects });
-    }
+  protected override async finish(): Promise<void> {
+    await this.#link.stop();
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#log.isLevelEnabled('trace')) this.#log.trace({ hex: chunk.toString('hex') }, 'serial bytes');
+    if (this.log.isLevelEnabled('trace')) this.log.trace({ hex: chunk.toString('hex') }, 'serial bytes');
     const batch = this.#parser.push(chunk);
     for (const r of batch.rejected) {
       this.#rejected[r.code] = (this.#rejected[r.code] ?? 0) + 1;
-      this.#ctx.reject({ code: r.code, reason: r.reason });
+      this.ctx.reject({ code: r.code, reason: r.reason });
     }
     if (batch.lines.length === 0) return;
-    const rxTs = this.#ctx.clock.now();
+    const rxTs = this.ctx.clock.now();
     const events: DoorCrossingEvent[] = [];
     for (const line of batch.lines) this.#count(line, rxTs, events);
-    this.#outbox.push(events);
+    this.outbox.push(events);
     this.#opts.onBase?.(this.#counter.bases());
   }
 
@@ -288,16 +263,16 @@ export class SerialDoorCounter implements Source {
     if (line.door !== this.#opts.door && !this.#warnedDoors.has(line.door)) {
       // Not an error (the counter's own door name may differ), but worth knowing once.
       this.#warnedDoors.add(line.door);
-      this.#log.info({ lineDoor: line.door, lineDevice: line.device, door: this.#opts.door }, 'counter door name');
+      this.log.info({ lineDoor: line.door, lineDevice: line.device, door: this.#opts.door }, 'counter door name');
     }
     const d = this.#counter.apply(line);
     if (d.ignored === 'duplicate' || d.ignored === 'stale-boot') {
       this.#duplicates++;
-      this.#log.debug({ bootId: line.bootId, seq: line.seq, why: d.ignored }, 'door line ignored');
+      this.log.debug({ bootId: line.bootId, seq: line.seq, why: d.ignored }, 'door line ignored');
       return;
     }
     if (d.ignored === 'base') {
-      this.#log.info(
+      this.log.info(
         { bootId: line.bootId, seq: line.seq, totalIn: line.totalIn, totalOut: line.totalOut },
         'door counter base set',
       );
@@ -305,7 +280,7 @@ export class SerialDoorCounter implements Source {
     }
     if (d.restart) {
       this.#restarts++;
-      this.#log.warn({ bootId: line.bootId, seq: line.seq, reason: d.restart }, 'door counter restarted');
+      this.log.warn({ bootId: line.bootId, seq: line.seq, reason: d.restart }, 'door counter restarted');
     }
     const base = {
       device: this.device,

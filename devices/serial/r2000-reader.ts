@@ -11,7 +11,6 @@
  * the reader's AntennaID byte is 0-based (config "1" → 0x00). setWorkAntenna takes 0–3
  * (protocols/r2000.ts, after the datasheet), so ports 1–4 can be polled.
  */
-import type { Logger } from 'pino';
 import {
   EventFlags,
   type R2000Answer,
@@ -22,10 +21,11 @@ import {
   realtimeInventory,
   setWorkAntenna,
 } from '../../protocols/index.js';
-import { type BackoffOptions, sleep } from '../backoff.js';
-import { DriverConfigError, ReaderError, SourceStateError } from '../errors.js';
-import { EventOutbox, type OutboxOptions } from '../outbox.js';
-import type { DriverContext, Source } from '../source.js';
+import type { BackoffOptions } from '../backoff.js';
+import { DriverConfigError, ReaderError } from '../errors.js';
+import { DriverLifecycle, type LoopStep, loopStep } from '../lifecycle.js';
+import type { OutboxOptions } from '../outbox.js';
+import type { DriverContext } from '../source.js';
 import { parseAntennaMap, TagFolder } from '../tags.js';
 import { SerialLink } from './port.js';
 
@@ -80,23 +80,22 @@ interface Waiter {
   readonly timer: NodeJS.Timeout;
 }
 
-export class R2000Reader implements Source {
-  readonly device: string;
-  readonly #ctx: DriverContext;
+interface R2000Plan {
+  readonly antennas: ReadonlyMap<number, string>;
+  readonly address: number;
+}
+
+export class R2000Reader extends DriverLifecycle<R2000Plan> {
   readonly #opts: R2000ReaderOptions;
-  readonly #log: Logger;
   readonly #parser = new R2000Parser();
-  readonly #outbox: EventOutbox;
   #link: SerialLink | undefined;
   #folder: TagFolder | undefined;
   #antennas: ReadonlyMap<number, string> = new Map();
-  #state: 'new' | 'started' | 'stopped' = 'new';
-  readonly #halt = new AbortController();
-  #loop: Promise<void> | undefined;
   #flushTimer: NodeJS.Timeout | undefined;
-  #stopping: Promise<void> | undefined;
   #waiter: Waiter | undefined;
   readonly #antennaDown = new Set<number>();
+  /** Commands in a row without an answer. */
+  #missed = 0;
   #rounds = 0;
   #reads = 0;
   #unmapped = 0;
@@ -105,11 +104,8 @@ export class R2000Reader implements Source {
   readonly #rejected: Partial<Record<RejectCode, number>> = {};
 
   constructor(ctx: DriverContext, options: R2000ReaderOptions) {
-    this.device = ctx.device;
-    this.#ctx = ctx;
+    super(ctx, { component: 'r2000-reader', label: 'R2000 reader', outbox: options.outbox, drainMs: options.drainMs });
     this.#opts = options;
-    this.#log = ctx.log.child({ component: 'r2000-reader', device: ctx.device });
-    this.#outbox = new EventOutbox(ctx, this.#log, options.outbox);
   }
 
   get stats(): R2000ReaderStats {
@@ -126,8 +122,11 @@ export class R2000Reader implements Source {
     };
   }
 
-  async start(signal: AbortSignal): Promise<void> {
-    if (this.#state !== 'new') throw new SourceStateError(`R2000 reader ${this.device} was already started`);
+  protected override get reconnects(): number {
+    return this.#link?.reconnects ?? 0;
+  }
+
+  protected prepare(): R2000Plan {
     const { map, bad } = parseAntennaMap(this.#opts.antennas, 1, R2000_MAX_POLLED_ANTENNA);
     if (bad.length > 0 || map.size === 0) {
       throw new DriverConfigError(
@@ -143,21 +142,20 @@ export class R2000Reader implements Source {
     if (!Number.isInteger(repeat) || repeat < 1 || repeat > 0xff) {
       throw new DriverConfigError(`R2000 reader ${this.device}: repeat must be 1–255`);
     }
-    this.#state = 'started';
-    this.#antennas = new Map([...map].sort((a, b) => a[0] - b[0]));
-    this.#folder = new TagFolder(this.#outbox, {
+    return { antennas: new Map([...map].sort((a, b) => a[0] - b[0])), address };
+  }
+
+  protected async begin(plan: R2000Plan): Promise<void> {
+    this.#antennas = plan.antennas;
+    const folder = new TagFolder(this.outbox, {
       device: this.device,
-      idPrefix: String(this.#ctx.clock.now()),
+      idPrefix: String(this.ctx.clock.now()),
       flags: EventFlags.clockUntrusted,
       deviceTime: false,
     });
-    if (signal.aborted) {
-      await this.stop();
-      return;
-    }
-    signal.addEventListener('abort', () => void this.stop(), { once: true });
-    this.#link = new SerialLink(
-      this.#log,
+    this.#folder = folder;
+    const link = new SerialLink(
+      this.log,
       {
         path: this.#opts.path,
         baudRate: this.#opts.baudRate ?? 115_200,
@@ -168,92 +166,74 @@ export class R2000Reader implements Source {
         data: (chunk) => this.#onData(chunk),
         open: () => this.#parser.reset(),
         lost: () => this.#waiter?.reject(new ReaderError('reader-timeout', 'port lost')),
-        status: (s) => this.#ctx.status(s),
+        status: (s) => this.ctx.status(s),
       },
     );
-    const folder = this.#folder;
-    this.#flushTimer = setInterval(() => folder.flush(this.#ctx.clock.now()), this.#opts.flushMs ?? 1000);
-    await this.#link.start();
-    this.#loop = this.#poll(this.#link, address);
+    this.#link = link;
+    this.#flushTimer = setInterval(() => folder.flush(this.ctx.clock.now()), this.#opts.flushMs ?? 1000);
+    await link.start();
+    // A reader that stops answering is the serial link's to reopen, with its own backoff.
+    this.startLoop((halted) => this.#cycle(link, plan.address, halted));
   }
 
-  stop(): Promise<void> {
-    this.#stopping ??= this.#stop();
-    return this.#stopping;
+  // The round in progress finishes first (the loop is awaited), so the reads the reader sent are all counted.
+  protected override async finish(): Promise<void> {
+    if (this.#flushTimer) clearInterval(this.#flushTimer);
+    this.#folder?.flush(this.ctx.clock.now(), true);
+    await this.#link?.stop();
   }
 
-  async #stop(): Promise<void> {
-    this.#state = 'stopped';
-    this.#halt.abort();
-    try {
-      // The round in progress finishes first, so the reads the reader sent are all counted.
-      await this.#loop;
-      if (this.#flushTimer) clearInterval(this.#flushTimer);
-      this.#folder?.flush(this.#ctx.clock.now(), true);
-      await this.#link?.stop();
-      await this.#outbox.drain(this.#opts.drainMs ?? 2000);
-    } catch (err) {
-      this.#log.warn({ err }, 'stop failed');
-    } finally {
-      this.#outbox.close();
-      this.#ctx.status({ state: 'disconnected', detail: 'stopped', reconnects: this.#link?.reconnects ?? 0 });
-    }
-  }
-
-  async #poll(link: SerialLink, address: number): Promise<void> {
-    const halt = this.#halt.signal;
+  /** One cycle over all antennas (or a wait for the port to open); says how long to pause after it. */
+  async #cycle(link: SerialLink, address: number, halt: AbortSignal): Promise<LoopStep> {
     const maxMissed = this.#opts.maxMissed ?? 3;
-    let missed = 0;
-    while (!halt.aborted) {
-      if (!link.isOpen) {
-        await link.waitOpen(halt);
-        continue;
-      }
-      let answered = 0;
-      for (const port of this.#antennas.keys()) {
-        if (halt.aborted || !link.isOpen) break;
-        try {
-          const ack = await this.#command(
-            link,
-            setWorkAntenna(address, port - 1),
-            { cmd: R2000Cmd.setWorkAntenna },
-            this.#opts.ackTimeoutMs ?? 1000,
-          );
-          missed = 0;
-          if (ack.kind === 'error') {
-            this.#readerError(port, ack.code);
-            continue;
-          }
-          const end = await this.#command(
-            link,
-            realtimeInventory(address, this.#opts.repeat ?? 1),
-            { cmd: R2000Cmd.realTimeInventory, antenna: port },
-            this.#opts.roundTimeoutMs ?? 3000,
-          );
-          if (end.kind === 'error') {
-            this.#readerError(port, end.code);
-            continue;
-          }
-          this.#rounds++;
-          answered++;
-          if (this.#antennaDown.delete(port)) this.#log.info({ antenna: port }, 'antenna answering again');
-        } catch (err) {
-          if (halt.aborted) break;
-          this.#timeouts++;
-          missed++;
-          this.#parser.reset();
-          this.#log.warn({ err, antenna: port, missed }, 'reader did not answer');
-          if (missed >= maxMissed) {
-            missed = 0;
-            link.reopen(`no answer to ${maxMissed} commands`);
-            break;
-          }
+    if (!link.isOpen) {
+      await link.waitOpen(halt);
+      return loopStep.wait(0);
+    }
+    let answered = 0;
+    for (const port of this.#antennas.keys()) {
+      if (halt.aborted || !link.isOpen) break;
+      try {
+        const ack = await this.#command(
+          link,
+          setWorkAntenna(address, port - 1),
+          { cmd: R2000Cmd.setWorkAntenna },
+          this.#opts.ackTimeoutMs ?? 1000,
+        );
+        this.#missed = 0;
+        if (ack.kind === 'error') {
+          this.#readerError(port, ack.code);
+          continue;
+        }
+        const end = await this.#command(
+          link,
+          realtimeInventory(address, this.#opts.repeat ?? 1),
+          { cmd: R2000Cmd.realTimeInventory, antenna: port },
+          this.#opts.roundTimeoutMs ?? 3000,
+        );
+        if (end.kind === 'error') {
+          this.#readerError(port, end.code);
+          continue;
+        }
+        this.#rounds++;
+        answered++;
+        if (this.#antennaDown.delete(port)) this.log.info({ antenna: port }, 'antenna answering again');
+      } catch (err) {
+        if (halt.aborted) break;
+        this.#timeouts++;
+        this.#missed++;
+        this.#parser.reset();
+        this.log.warn({ err, antenna: port, missed: this.#missed }, 'reader did not answer');
+        if (this.#missed >= maxMissed) {
+          this.#missed = 0;
+          link.reopen(`no answer to ${maxMissed} commands`);
+          break;
         }
       }
-      // A cycle where every antenna failed would otherwise spin as fast as the reader answers.
-      const gap = answered === 0 ? Math.max(500, this.#opts.cycleGapMs ?? 0) : (this.#opts.cycleGapMs ?? 0);
-      if (gap > 0 && link.isOpen) await sleep(gap, halt);
     }
+    // A cycle where every antenna failed would otherwise spin as fast as the reader answers.
+    const gap = answered === 0 ? Math.max(500, this.#opts.cycleGapMs ?? 0) : (this.#opts.cycleGapMs ?? 0);
+    return loopStep.wait(link.isOpen ? gap : 0);
   }
 
   #readerError(port: number, code: number): void {
@@ -261,7 +241,7 @@ export class R2000Reader implements Source {
     // An antenna without a cable answers every poll with an error: say so once.
     if (!this.#antennaDown.has(port)) {
       this.#antennaDown.add(port);
-      this.#log.warn(
+      this.log.warn(
         { antenna: port, zone: this.#antennas.get(port), code: r2000StatusName(code) },
         'reader reported an error for antenna',
       );
@@ -289,7 +269,7 @@ export class R2000Reader implements Source {
           reject(e);
         },
       };
-      if (this.#log.isLevelEnabled('trace')) this.#log.trace({ hex: Buffer.from(frame).toString('hex') }, 'command');
+      if (this.log.isLevelEnabled('trace')) this.log.trace({ hex: Buffer.from(frame).toString('hex') }, 'command');
       link
         .write(frame)
         .catch((err: unknown) => this.#waiter?.reject(err instanceof Error ? err : new Error(String(err))));
@@ -297,14 +277,14 @@ export class R2000Reader implements Source {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.#log.isLevelEnabled('trace')) this.#log.trace({ hex: chunk.toString('hex') }, 'serial bytes');
+    if (this.log.isLevelEnabled('trace')) this.log.trace({ hex: chunk.toString('hex') }, 'serial bytes');
     const batch = this.#parser.push(chunk);
     for (const r of batch.rejected) {
       this.#rejected[r.code] = (this.#rejected[r.code] ?? 0) + 1;
-      this.#ctx.reject({ code: r.code, reason: r.reason });
+      this.ctx.reject({ code: r.code, reason: r.reason });
     }
     if (batch.frames.length === 0) return;
-    const rxTs = this.#ctx.clock.now();
+    const rxTs = this.ctx.clock.now();
     for (const f of batch.frames) this.#onFrame(f, rxTs);
   }
 
@@ -313,7 +293,7 @@ export class R2000Reader implements Source {
       const zone = this.#antennas.get(f.antenna);
       if (zone === undefined) {
         this.#unmapped++;
-        this.#log.debug({ antenna: f.antenna, epc: f.epc }, 'read on an unmapped antenna');
+        this.log.debug({ antenna: f.antenna, epc: f.epc }, 'read on an unmapped antenna');
         return;
       }
       this.#reads++;
@@ -322,12 +302,12 @@ export class R2000Reader implements Source {
     }
     const w = this.#waiter;
     if (!w || f.cmd !== w.expect.cmd) {
-      this.#log.debug({ kind: f.kind, cmd: f.cmd }, 'answer nobody waits for');
+      this.log.debug({ kind: f.kind, cmd: f.cmd }, 'answer nobody waits for');
       return;
     }
     if (f.kind === 'inventory-end' && w.expect.antenna !== undefined && f.antenna !== w.expect.antenna) {
       // The end of an earlier round that had timed out: not the one we wait for.
-      this.#log.debug({ antenna: f.antenna, want: w.expect.antenna }, 'late inventory end');
+      this.log.debug({ antenna: f.antenna, want: w.expect.antenna }, 'late inventory end');
       return;
     }
     if (f.kind === 'ack' || f.kind === 'error' || f.kind === 'inventory-end') w.resolve(f);

@@ -4,16 +4,13 @@
  * of" the selected antenna and the summary frame, as the real reader does. Which tags each
  * antenna sees is set by the test or scenario. Other commands get an ErrorCode answer.
  */
+import { decodeR2000Frame, R2000_HEAD, R2000Cmd, R2000Status } from '../../protocols/index.js';
 import {
-  decodeR2000Frame,
   encodeR2000Error,
   encodeR2000InventoryEnd,
   encodeR2000Status,
   encodeR2000Tag,
-  R2000_HEAD,
-  R2000Cmd,
-  R2000Status,
-} from '../../protocols/index.js';
+} from '../../protocols/r2000-encode.js';
 import { DevicePort } from './device-port.js';
 
 export interface EmulatedTag {

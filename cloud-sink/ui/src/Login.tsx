@@ -1,5 +1,6 @@
 /** Sign-in (POST /api/v1/auth/login), and the password change a one-time password requires. */
 import { useEffect, useState } from 'preact/hooks';
+import { AuthForm, SignInForm } from '../../../ui-shared/AuthForm.js';
 import { LanguageSwitch } from './components.js';
 import { locale, t } from './i18n/index.js';
 import { ApiError, api, token } from './lib/api.js';
@@ -32,43 +33,14 @@ export function Login(props: { onSignedIn: () => void }) {
   };
 
   return (
-    <main class="login" id="main">
-      <form class="card login-form" onSubmit={submit} aria-labelledby="login-title">
-        <h1 id="login-title">
-          {t('app.title')} · {t('login.title')}
-        </h1>
-        <label>
-          {t('login.name')}
-          <input
-            name="name"
-            autocomplete="username"
-            required
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          {t('login.password')}
-          <input
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </label>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
-        <button type="submit" class="primary" disabled={busy}>
-          {t('login.submit')}
-        </button>
-        <LanguageSwitch />
-      </form>
-    </main>
+    <SignInForm
+      mainId="main"
+      appTitle={t('app.title')}
+      text={t}
+      {...{ name, password, setName, setPassword, error, busy }}
+      onSubmit={submit}
+      footer={<LanguageSwitch />}
+    />
   );
 }
 
@@ -93,43 +65,35 @@ export function ChangePassword(props: { onChanged: () => void }) {
     }
   };
   return (
-    <main class="login" id="main">
-      <form class="card login-form" onSubmit={submit} aria-labelledby="change-title" data-change-password="">
-        <h1 id="change-title">{t('login.changeTitle')}</h1>
-        <p class="muted">{t('login.changeNote')}</p>
-        <label>
-          {t('login.password')}
-          <input
-            name="current"
-            type="password"
-            autocomplete="current-password"
-            required
-            value={current}
-            onInput={(e) => setCurrent(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          {t('login.newPassword')}
-          <input
-            name="new-password"
-            type="password"
-            autocomplete="new-password"
-            minLength={12}
-            required
-            value={next}
-            onInput={(e) => setNext(e.currentTarget.value)}
-          />
-        </label>
-        {error && (
-          <p class="error" role="alert">
-            {t('login.changeFailed')}
-          </p>
-        )}
-        <button type="submit" class="primary" disabled={busy}>
-          {t('login.changeSubmit')}
-        </button>
-        <LanguageSwitch />
-      </form>
-    </main>
+    <AuthForm
+      mainId="main"
+      titleId="change-title"
+      data={{ 'data-change-password': '' }}
+      title={t('login.changeTitle')}
+      note={t('login.changeNote')}
+      noteClass="muted"
+      fields={[
+        {
+          name: 'current',
+          label: t('login.password'),
+          autocomplete: 'current-password',
+          value: current,
+          onInput: setCurrent,
+        },
+        {
+          name: 'new-password',
+          label: t('login.newPassword'),
+          autocomplete: 'new-password',
+          minLength: 12,
+          value: next,
+          onInput: setNext,
+        },
+      ]}
+      error={error ? t('login.changeFailed') : undefined}
+      busy={busy}
+      submitLabel={t('login.changeSubmit')}
+      onSubmit={submit}
+      footer={<LanguageSwitch />}
+    />
   );
 }

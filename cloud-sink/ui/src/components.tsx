@@ -4,7 +4,9 @@
  * `data-raw` so tests compare them with the API exactly.
  */
 import type { ComponentChildren } from 'preact';
-import { LOCALE_NAMES, LOCALES, locale, setLocale, t } from './i18n/index.js';
+import { LanguageButtons } from '../../../ui-shared/LanguageButtons.js';
+import { ErrorNote, LoadingNote } from '../../../ui-shared/States.js';
+import { locale, setLocale, t } from './i18n/index.js';
 import { type Freshness, freshness, useHq } from './lib/context.js';
 import { type PeriodKind, periodOf } from './lib/days.js';
 import { errorText } from './lib/errors.js';
@@ -37,46 +39,23 @@ export function Change(props: { kind: FigureKind; now: number | null; before: nu
   );
 }
 
+/** 中文 / English: the choice is remembered on this device. */
 export function LanguageSwitch() {
   const current = useSignal(locale);
-  return (
-    <fieldset class="lang-switch">
-      <legend class="sr-only">{t('app.language')}</legend>
-      {LOCALES.map((l) => (
-        <button
-          type="button"
-          key={l}
-          lang={l}
-          class={l === current ? 'active' : ''}
-          aria-pressed={l === current}
-          data-locale={l}
-          onClick={() => setLocale(l)}
-        >
-          {LOCALE_NAMES[l]}
-        </button>
-      ))}
-    </fieldset>
-  );
+  return <LanguageButtons legend={t('app.language')} current={current} onChoose={setLocale} />;
 }
 
 export function Loading() {
-  return (
-    <p class="muted" role="status" data-loading="">
-      {t('app.loading')}
-    </p>
-  );
+  return <LoadingNote text={t('app.loading')} />;
 }
 
 export function ErrorBox(props: { error: unknown; onRetry?: () => void }) {
   return (
-    <div class="error-box" role="alert" data-error="">
-      <p>{t('app.error', { message: errorText(props.error) })}</p>
-      {props.onRetry && (
-        <button type="button" onClick={props.onRetry}>
-          {t('app.retry')}
-        </button>
-      )}
-    </div>
+    <ErrorNote
+      text={t('app.error', { message: errorText(props.error) })}
+      retryLabel={t('app.retry')}
+      onRetry={props.onRetry}
+    />
   );
 }
 

@@ -3,21 +3,23 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeR2000Answer,
   decodeR2000Frame,
-  encodeR2000Error,
   encodeR2000Frame,
-  encodeR2000InventoryEnd,
-  encodeR2000Status,
-  encodeR2000Tag,
   type R2000Answer,
   R2000Parser,
   r2000Checksum,
-  r2000DbmToRssi,
   r2000FrequencyMHz,
   r2000RssiToDbm,
   r2000StatusName,
   realtimeInventory,
   setWorkAntenna,
 } from '../../../protocols/index.js';
+import {
+  encodeR2000Error,
+  encodeR2000InventoryEnd,
+  encodeR2000Status,
+  encodeR2000Tag,
+  r2000DbmToRssi,
+} from '../../../protocols/r2000-encode.js';
 import { bytesWithout, concatBytes, hexBytes, params, splitAt } from './fuzz.js';
 
 /*

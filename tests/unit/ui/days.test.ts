@@ -1,7 +1,7 @@
 /** Report periods: calendar arithmetic on store-local days (the API resolves the zone). */
 import { describe, expect, it } from 'vitest';
 import { createStoreCalendar } from '../../../gateway/time/index.js';
-import { addMonths, lastYearPeriod, periodOf, previousPeriod, weekStart } from '../../../gateway/ui/src/lib/days.js';
+import { addMonths, lastYearPeriod, periodOf, previousPeriod, weekStart } from '../../../ui-shared/days.js';
 
 describe('report periods', () => {
   it('weeks start on Monday (ISO), also across a year end', () => {

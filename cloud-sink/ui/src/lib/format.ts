@@ -1,16 +1,12 @@
 /**
- * Numbers, money and times per locale (a trimmed copy of the store dashboard's formats: a
- * missing value shows as "—", never NaN). Rates change in percentage points, amounts in
- * percent; colours follow the locale (zh-CN: red up, en: green up), see styles.css.
+ * Numbers, money and times per locale (a missing value shows as "—", never NaN). Rates
+ * change in percentage points, amounts in percent, as on the store dashboard
+ * (ui-shared/change.ts); colours follow the locale (zh-CN: red up, en: green up).
  */
+import { type Change, createChangeFormats, NONE, percentFormat } from '../../../../ui-shared/change.js';
 import { type Locale, translate } from '../i18n/index.js';
 
-export const NONE = '—';
-
-export interface Change {
-  readonly text: string;
-  readonly sign: -1 | 0 | 1;
-}
+export { type Change, NONE };
 
 export type FigureKind = 'int' | 'percent' | 'money' | 'decimal';
 
@@ -23,27 +19,11 @@ export interface Formats {
   dateTime(iso: string, timeZone?: string): string;
 }
 
-const signOf = (x: number): -1 | 0 | 1 => (x > 0 ? 1 : x < 0 ? -1 : 0);
-
 export function createFormats(locale: Locale): Formats {
   const integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const two = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  const percent = new Intl.NumberFormat(locale, {
-    style: 'percent',
-    minimumFractionDigits: 1,
-    maximumFractionDigits: 1,
-  });
-  const signedPercent = new Intl.NumberFormat(locale, {
-    style: 'percent',
-    signDisplay: 'exceptZero',
-    minimumFractionDigits: 1,
-    maximumFractionDigits: 1,
-  });
-  const signedPoints = new Intl.NumberFormat(locale, {
-    signDisplay: 'exceptZero',
-    minimumFractionDigits: 1,
-    maximumFractionDigits: 1,
-  });
+  const percent = percentFormat(locale);
+  const changes = createChangeFormats(locale, (value) => translate(locale, 'delta.pp', { value }));
   const moneys = new Map<string, Intl.NumberFormat>();
   const money = (currency: string) => {
     let format = moneys.get(currency);
@@ -68,16 +48,7 @@ export function createFormats(locale: Locale): Formats {
           return two.format(value);
       }
     },
-    change(kind, now, before) {
-      if (now === null || before === null || !Number.isFinite(now) || !Number.isFinite(before)) return null;
-      if (kind === 'percent') {
-        const pp = Math.round((now - before) * 1000) / 10;
-        return { text: translate(locale, 'delta.pp', { value: signedPoints.format(pp) }), sign: signOf(pp) };
-      }
-      if (before === 0) return null;
-      const change = Math.round(((now - before) / before) * 1000) / 1000;
-      return { text: signedPercent.format(change), sign: signOf(change) };
-    },
+    change: (kind, now, before) => (kind === 'percent' ? changes.points(now, before) : changes.relative(now, before)),
     day: (d) => day.format(new Date(`${d}T00:00:00Z`)),
     when(iso, timeZone, hourly) {
       const options: Intl.DateTimeFormatOptions = hourly

@@ -4,6 +4,7 @@
  * anything else opens.
  */
 import { useEffect, useState } from 'preact/hooks';
+import { AuthForm, SignInForm } from '../../../../ui-shared/AuthForm.js';
 import { locale, t } from '../i18n/index.js';
 import { ApiError, api, csrfToken } from '../lib/api.js';
 import { useSignal } from '../lib/signal.js';
@@ -67,82 +68,41 @@ export function Login(props: { onSignedIn: () => void; title?: 'app.title' | 'ap
 
   if (mustChange) {
     return (
-      <main class="login">
-        <form class="card login-form" onSubmit={change} aria-labelledby="login-title">
-          <h1 id="login-title">{t('login.changeTitle')}</h1>
-          <p>{t('login.changeWhy')}</p>
-          <label>
-            {t('login.newPassword')}
-            <input
-              name="new-password"
-              type="password"
-              autocomplete="new-password"
-              required
-              value={next}
-              onInput={(e) => setNext(e.currentTarget.value)}
-            />
-          </label>
-          <label>
-            {t('login.repeatPassword')}
-            <input
-              name="repeat-password"
-              type="password"
-              autocomplete="new-password"
-              required
-              value={repeat}
-              onInput={(e) => setRepeat(e.currentTarget.value)}
-            />
-          </label>
-          {error && (
-            <p class="error" role="alert">
-              {error}
-            </p>
-          )}
-          <button type="submit" class="primary" disabled={busy}>
-            {t('login.changeSubmit')}
-          </button>
-        </form>
-      </main>
+      <AuthForm
+        titleId="login-title"
+        title={t('login.changeTitle')}
+        note={t('login.changeWhy')}
+        fields={[
+          {
+            name: 'new-password',
+            label: t('login.newPassword'),
+            autocomplete: 'new-password',
+            value: next,
+            onInput: setNext,
+          },
+          {
+            name: 'repeat-password',
+            label: t('login.repeatPassword'),
+            autocomplete: 'new-password',
+            value: repeat,
+            onInput: setRepeat,
+          },
+        ]}
+        error={error}
+        busy={busy}
+        submitLabel={t('login.changeSubmit')}
+        onSubmit={change}
+      />
     );
   }
 
   return (
-    <main class="login">
-      <form class="card login-form" onSubmit={submit} aria-labelledby="login-title">
-        <h1 id="login-title">
-          {t(props.title ?? 'app.title')} · {t('login.title')}
-        </h1>
-        <label>
-          {t('login.name')}
-          <input
-            name="name"
-            autocomplete="username"
-            required
-            value={name}
-            onInput={(e) => setName(e.currentTarget.value)}
-          />
-        </label>
-        <label>
-          {t('login.password')}
-          <input
-            name="password"
-            type="password"
-            autocomplete="current-password"
-            required
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </label>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
-        <button type="submit" class="primary" disabled={busy}>
-          {t('login.submit')}
-        </button>
-        <LanguageSwitch />
-      </form>
-    </main>
+    <SignInForm
+      appTitle={t(props.title ?? 'app.title')}
+      text={t}
+      {...{ name, password, setName, setPassword, error, busy }}
+      onSubmit={submit}
+      footer={<LanguageSwitch />}
+    />
   );
 }

@@ -1,4 +1,5 @@
 /** Loading and error placeholders, and the connection banner every page shows. */
+import { ErrorNote, LoadingNote } from '../../../../ui-shared/States.js';
 import { t } from '../i18n/index.js';
 import { useApp } from '../lib/context.js';
 import { errorText } from '../lib/errors.js';
@@ -6,26 +7,13 @@ import { useTicker } from '../lib/resource.js';
 import { useSignal } from '../lib/signal.js';
 
 export function Loading() {
-  return (
-    <p class="muted" role="status" data-loading="">
-      {t('app.loading')}
-    </p>
-  );
+  return <LoadingNote text={t('app.loading')} />;
 }
 
 /** A failure, translated: pass the error itself (see lib/errors.ts), or an already translated message. */
 export function ErrorBox(props: { error?: unknown; message?: string; onRetry?: () => void }) {
   const message = props.message ?? errorText(props.error);
-  return (
-    <div class="error-box" role="alert" data-error="">
-      <p>{t('app.error', { message })}</p>
-      {props.onRetry && (
-        <button type="button" onClick={props.onRetry}>
-          {t('app.retry')}
-        </button>
-      )}
-    </div>
-  );
+  return <ErrorNote text={t('app.error', { message })} retryLabel={t('app.retry')} onRetry={props.onRetry} />;
 }
 
 export function ConnectionBadge() {

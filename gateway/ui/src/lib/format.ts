@@ -2,7 +2,10 @@
  * Numbers, money, times and durations per locale, always in the store's time zone (a
  * manager abroad still reads store hours). A missing value shows as "—", never NaN.
  */
+import { type Change, createChangeFormats, NONE, percentFormat } from '../../../../ui-shared/change.js';
 import { type Locale, t, translate } from '../i18n/index.js';
+
+export { type Change, NONE };
 
 export interface Formats {
   int(n: number): string;
@@ -25,36 +28,10 @@ export interface Formats {
   change(kind: 'rate' | 'amount', now: number | null, before: number | null): Change | null;
 }
 
-export const NONE = '—';
-
-/** A change with its direction; colours follow the locale (zh-CN: red up, en: green up). */
-export interface Change {
-  readonly text: string;
-  readonly sign: -1 | 0 | 1;
-}
-
-function signOf(x: number): -1 | 0 | 1 {
-  return x > 0 ? 1 : x < 0 ? -1 : 0;
-}
-
 export function createFormats(locale: Locale, currency: string, timeZone: string): Formats {
   const integer = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
-  const percent = new Intl.NumberFormat(locale, {
-    style: 'percent',
-    minimumFractionDigits: 1,
-    maximumFractionDigits: 1,
-  });
-  const signed = new Intl.NumberFormat(locale, {
-    style: 'percent',
-    signDisplay: 'exceptZero',
-    minimumFractionDigits: 1,
-    maximumFractionDigits: 1,
-  });
-  const signedPoints = new Intl.NumberFormat(locale, {
-    signDisplay: 'exceptZero',
-    minimumFractionDigits: 1,
-    maximumFractionDigits: 1,
-  });
+  const percent = percentFormat(locale);
+  const changes = createChangeFormats(locale, (value) => translate(locale, 'delta.pp', { value }));
   const money = new Intl.NumberFormat(locale, { style: 'currency', currency });
   const time = new Intl.DateTimeFormat(locale, { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
   const dateTime = new Intl.DateTimeFormat(locale, {
@@ -99,17 +76,8 @@ export function createFormats(locale: Locale, currency: string, timeZone: string
       if (m > 0) return translate(locale, 'duration.ms', { m, s });
       return translate(locale, 'duration.s', { s });
     },
-    delta(now, before) {
-      if (now === null || before === null || before === 0) return null;
-      // Rounded first, so "+0.0%" never shows in a colour.
-      const change = Math.round(((now - before) / before) * 1000) / 1000;
-      return { text: signed.format(change), sign: signOf(change) };
-    },
-    points(now, before) {
-      if (now === null || before === null || !Number.isFinite(now) || !Number.isFinite(before)) return null;
-      const pp = Math.round((now - before) * 1000) / 10;
-      return { text: translate(locale, 'delta.pp', { value: signedPoints.format(pp) }), sign: signOf(pp) };
-    },
+    delta: (now, before) => changes.relative(now, before),
+    points: (now, before) => changes.points(now, before),
     change(kind, now, before) {
       return kind === 'rate' ? this.points(now, before) : this.delta(now, before);
     },
