@@ -3,6 +3,14 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
+import type { TypeBoxProvider } from '../../common/typed-routes.js';
+import {
+  InvitationReport,
+  InvitationReportQuery,
+  Invitations,
+  LimitedRangeQuery,
+  RecordedInvitation,
+} from '../../protocols/http-api.js';
 import type { Clock } from '../clock/index.js';
 import type { Ingest } from '../ingest/index.js';
 import type { InvitationStore } from '../invitations/store.js';
@@ -35,8 +43,9 @@ export function invitationRoutes(deps: {
   /** How far back (the invitation window) and ahead (clock skew) an invitation's `ts` may be. */
   bounds: { readonly earliestMs: number; readonly skewBoundMs: number };
 }) {
-  return (app: FastifyInstance) => {
-    app.post('/invitations', async (request, reply) => {
+  return (untyped: FastifyInstance) => {
+    const app = untyped.withTypeProvider<TypeBoxProvider>();
+    app.post('/invitations', { schema: { response: { 201: RecordedInvitation } } }, async (request, reply) => {
       const body: unknown = request.body;
       if (!checkNew.Check(body)) {
         const first = checkNew.Errors(body)[0];
@@ -87,14 +96,16 @@ export function invitationRoutes(deps: {
       return reply.status(201).send({ invitation });
     });
 
-    app.get('/invitations', async (request) => {
-      const query = request.query as Record<string, unknown>;
+    const listSchema = { querystring: LimitedRangeQuery, response: { 200: Invitations } };
+    app.get('/invitations', { schema: listSchema }, async (request) => {
+      const { query } = request;
       const { from, to } = parseRange(query, deps.clock.now(), deps.days);
       return { invitations: deps.invitations.list(from, to, parseLimit(query.limit, 500, 5000)) };
     });
 
-    app.get('/invitations/report', async (request) => {
-      const query = request.query as Record<string, unknown>;
+    const reportSchema = { querystring: InvitationReportQuery, response: { 200: InvitationReport } };
+    app.get('/invitations/report', { schema: reportSchema }, async (request) => {
+      const { query } = request;
       const { from, to } = parseRange(query, deps.clock.now(), deps.days);
       return deps.invitations.report(from, to, optionalString(query.campaign, 'campaign'));
     });
