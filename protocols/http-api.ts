@@ -196,7 +196,8 @@ export const MemberProfile = Type.Object({
   member: Type.String(),
   name: Type.Optional(Nullable(Type.String())),
   tier: Type.Number(),
-  sizes: Type.Optional(Type.Unknown()),
+  /** Per garment part (`{top: 'M'}`) or a plain list, as the roster import gave them. */
+  sizes: Type.Optional(Nullable(Type.Union([List(Type.String()), Type.Record(Type.String(), Type.String())]))),
   brands: Type.Optional(List(Type.String())),
   notes: Type.Optional(Nullable(Type.String())),
   lastVisit: Nullable(Type.Number()),
