@@ -34,7 +34,7 @@ import {
   parseLimit,
   parseRange,
 } from '../common/http.js';
-import { installTypedRoutes, type TypeBoxProvider } from '../common/typed-routes.js';
+import { typed } from '../common/typed-routes.js';
 import {
   About,
   CrossStoreQuery,
@@ -114,7 +114,6 @@ export async function buildHqApi(options: HqApiOptions): Promise<FastifyInstance
   }) as unknown as FastifyInstance;
   const now = options.now ?? Date.now;
   installErrorHandling(app, 'hq-api');
-  installTypedRoutes(app);
   if (options.auth !== 'off') options.auth.install(app);
 
   app.get('/healthz', async () => ({ ok: true }));
@@ -136,7 +135,7 @@ export async function buildHqApi(options: HqApiOptions): Promise<FastifyInstance
     });
   }
 
-  const api = app.withTypeProvider<TypeBoxProvider>();
+  const api = typed(app);
   api.get('/api/v1/dead-letters', { schema: { querystring: LimitQuery } }, async (request) => {
     const limit = parseLimit(request.query.limit, 100, 10_000);
     const rows = await options.store.deadLetters(limit);

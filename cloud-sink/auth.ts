@@ -22,7 +22,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { TypeBoxProvider } from '../common/typed-routes.js';
+import { typed } from '../common/typed-routes.js';
 import { HqMe, HqUsers, UserParams } from '../protocols/hq-api.js';
 import type { HqStore } from './db/index.js';
 import { BadRequestError, HttpError, NotFoundError } from './errors.js';
@@ -195,7 +195,7 @@ export class HqAuth {
         await this.options.store.execute('DELETE FROM hq_sessions WHERE token_hash = ?', [principal.tokenHash]);
       return reply.status(204).send();
     });
-    const api = app.withTypeProvider<TypeBoxProvider>();
+    const api = typed(app);
     api.get(`${PREFIX}/auth/me`, { schema: { response: { 200: HqMe } } }, async (request) => {
       const principal = this.principals.get(request);
       return { user: principal ? describe(principal.user) : null };

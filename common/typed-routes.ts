@@ -1,6 +1,6 @@
 /**
  * Typed routes (store and HQ): a route declares TypeBox schemas for its query string, path
- * parameters and answers; `app.withTypeProvider<TypeBoxProvider>()` then types
+ * parameters and answers on `typed(app)`, which types
  * `request.query` / `request.params` from them and checks what the handler returns.
  *
  * Fastify's own ajv validates requests as it always did (query strings stay strings; the
@@ -8,7 +8,15 @@
  * a response schema is a contract for the compiler and the tests, and never strips a field
  * or fails an answer at runtime (fast-json-stringify would do both).
  */
-import type { FastifyInstance, FastifySchemaValidationError, FastifyTypeProvider } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifySchemaValidationError,
+  FastifyTypeProvider,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import type { Static, TSchema } from 'typebox';
 import { BadRequestError } from './http.js';
 
@@ -18,10 +26,23 @@ export interface TypeBoxProvider extends FastifyTypeProvider {
   readonly serializer: this['schema'] extends TSchema ? Static<this['schema']> : unknown;
 }
 
-/** Call once on the root instance, before any route is registered. */
-export function installTypedRoutes(app: FastifyInstance): void {
+/**
+ * The instance a route plugin registers its typed routes on. It sets, on the instance it is
+ * given (so a route never depends on how its host app was built, a bare one in a test
+ * included), plain JSON.stringify for answers and the project's wording for schema errors.
+ */
+export function typed(
+  app: FastifyInstance,
+): FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxProvider
+> {
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   app.setSchemaErrorFormatter(schemaError);
+  return app.withTypeProvider<TypeBoxProvider>();
 }
 
 /**

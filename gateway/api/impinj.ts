@@ -4,7 +4,7 @@
  * a refused request is answered 401 before anything is decoded or journaled.
  */
 import type { FastifyInstance } from 'fastify';
-import type { TypeBoxProvider } from '../../common/typed-routes.js';
+import { typed } from '../../common/typed-routes.js';
 import { handleImpinjWebhook } from '../../devices/index.js';
 import { DeviceParams } from '../../protocols/http-api.js';
 import type { GatewayConfig } from '../config/index.js';
@@ -15,7 +15,7 @@ import { NotFoundError } from './errors.js';
 export function impinjWebhookRoutes(host: DriverHost, config: GatewayConfig, security: DeviceAuthSecurity) {
   return (app: FastifyInstance) =>
     app.register(async (untyped) => {
-      const scoped = untyped.withTypeProvider<TypeBoxProvider>();
+      const scoped = typed(untyped);
       // Raw bytes: the Impinj adapter decodes leniently and keeps the good events of a partly bad batch.
       scoped.removeAllContentTypeParsers();
       scoped.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) =>

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
-import type { TypeBoxProvider } from '../../common/typed-routes.js';
+import { typed } from '../../common/typed-routes.js';
 import {
   InvitationReport,
   InvitationReportQuery,
@@ -44,7 +44,7 @@ export function invitationRoutes(deps: {
   bounds: { readonly earliestMs: number; readonly skewBoundMs: number };
 }) {
   return (untyped: FastifyInstance) => {
-    const app = untyped.withTypeProvider<TypeBoxProvider>();
+    const app = typed(untyped);
     app.post('/invitations', { schema: { response: { 201: RecordedInvitation } } }, async (request, reply) => {
       const body: unknown = request.body;
       if (!checkNew.Check(body)) {

@@ -12,7 +12,7 @@
  *   reported, the rest import (gateway/ingest/receipt-file.ts).
  */
 import type { FastifyInstance } from 'fastify';
-import type { TypeBoxProvider } from '../../common/typed-routes.js';
+import { typed } from '../../common/typed-routes.js';
 import { DeviceParams, ReceiptImportQuery } from '../../protocols/http-api.js';
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
@@ -68,7 +68,7 @@ export function posRoutes(deps: PosRouteDeps) {
 
   return (app: FastifyInstance) =>
     app.register(async (untyped) => {
-      const scoped = untyped.withTypeProvider<TypeBoxProvider>();
+      const scoped = typed(untyped);
       scoped.removeAllContentTypeParsers();
       scoped.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: RECEIPT_FILE_LIMIT }, (_req, body, done) =>
         done(null, body),

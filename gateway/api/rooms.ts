@@ -1,6 +1,6 @@
 /** Fitting rooms now, sessions over a period, and products tried but not bought. */
 import type { FastifyInstance } from 'fastify';
-import type { TypeBoxProvider } from '../../common/typed-routes.js';
+import { typed } from '../../common/typed-routes.js';
 import { FittingRooms, LimitedRangeQuery, Sessions, TriedNotBoughtRanking } from '../../protocols/http-api.js';
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
@@ -24,7 +24,7 @@ export function roomRoutes(deps: {
     (factsOf.all(type, from, to) as { body: string }[]).map((r) => JSON.parse(r.body) as T);
 
   return (untyped: FastifyInstance) => {
-    const app = untyped.withTypeProvider<TypeBoxProvider>();
+    const app = typed(untyped);
     app.get('/fitting-rooms', { schema: { response: { 200: FittingRooms } } }, async () => {
       const now = deps.clock.now();
       const dayStart = deps.calendar.dayStart(now);

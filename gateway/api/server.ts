@@ -5,7 +5,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import { installTypedRoutes } from '../../common/typed-routes.js';
 import { installSecurityHeaders } from '../auth/headers.js';
 import { installErrorHandling } from './errors.js';
 import { type HealthDeps, healthRoutes } from './health.js';
@@ -37,7 +36,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     ...(deps.https ? { https: { cert: deps.https.cert, key: deps.https.key } } : {}),
   });
   installErrorHandling(app);
-  installTypedRoutes(app);
   installSecurityHeaders(app);
   await app.register(healthRoutes(deps));
   await app.register(

@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { TypeBoxProvider } from '../../common/typed-routes.js';
+import { typed } from '../../common/typed-routes.js';
 import { StreamQuery } from '../../protocols/http-api.js';
 import { SECURITY_HEADERS } from '../auth/headers.js';
 import type { FeedMessage, LiveFeed } from '../live/feed.js';
@@ -18,7 +18,7 @@ export type FeedView = (request: FastifyRequest) => (message: FeedMessage) => Fe
 
 export function sseRoutes(feed: LiveFeed, path = '/stream', view?: FeedView) {
   return (untyped: FastifyInstance) => {
-    const app = untyped.withTypeProvider<TypeBoxProvider>();
+    const app = typed(untyped);
     const open = new Set<ServerResponse>();
     // End streams before the server closes, or close() would wait for them forever.
     app.addHook('preClose', async () => {

@@ -3,7 +3,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
-import type { TypeBoxProvider } from '../../common/typed-routes.js';
+import { typed } from '../../common/typed-routes.js';
 import {
   DevicesAnswer,
   FunnelAnswer,
@@ -110,7 +110,7 @@ export function viewRoutes(deps: ViewDeps) {
   }
 
   return (untyped: FastifyInstance) => {
-    const app = untyped.withTypeProvider<TypeBoxProvider>();
+    const app = typed(untyped);
     app.get('/funnel', { schema: { querystring: FunnelQuery, response: { 200: FunnelAnswer } } }, async (request) => {
       const { query } = request;
       const result = funnel(query);

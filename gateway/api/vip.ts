@@ -1,6 +1,6 @@
 /** VIP alerts for staff and managers: list, and "I'm on it". */
 import type { FastifyInstance } from 'fastify';
-import type { TypeBoxProvider } from '../../common/typed-routes.js';
+import { typed } from '../../common/typed-routes.js';
 import { AckedAlert, IdParams, LimitedRangeQuery, VipAlerts } from '../../protocols/http-api.js';
 import type { AlertDispatcher } from '../alerts/dispatcher.js';
 import type { AlertStore } from '../alerts/store.js';
@@ -10,7 +10,7 @@ import { type LocalDays, parseLimit, parseRange } from './query.js';
 
 export function vipRoutes(deps: { alerts: AlertStore; dispatcher: AlertDispatcher; clock: Clock; days: LocalDays }) {
   return (untyped: FastifyInstance) => {
-    const app = untyped.withTypeProvider<TypeBoxProvider>();
+    const app = typed(untyped);
     app.get(
       '/vip/alerts',
       { schema: { querystring: LimitedRangeQuery, response: { 200: VipAlerts } } },

@@ -14,7 +14,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { TypeBoxProvider } from '../../common/typed-routes.js';
+import { typed } from '../../common/typed-routes.js';
 import { AuthState, IdParams, LimitedRangeQuery } from '../../protocols/http-api.js';
 import { redactedArrival } from '../alerts/redact.js';
 import type { VipAlert } from '../alerts/store.js';
@@ -135,7 +135,7 @@ export class HttpAuth {
   /** The /api/v1 plugin: register it before every other route plugin. */
   routes() {
     return (untyped: FastifyInstance) => {
-      const app = untyped.withTypeProvider<TypeBoxProvider>();
+      const app = typed(untyped);
       app.addHook('onRoute', (route) => {
         const methods = Array.isArray(route.method) ? route.method : [route.method];
         for (const method of methods) {
