@@ -4,12 +4,8 @@
  * their routes; cloud-sink/ui imports the Static types. Same rules as the store's contract
  * (http-api.ts): query values stay strings for the parse functions to judge, objects are open.
  */
-import { type Static, type TSchema, Type } from 'typebox';
-import { FunnelBucket, FunnelMetrics } from './http-api.js';
-
-const QueryValue = Type.Optional(Type.String());
-const List = <T extends TSchema>(item: T) => Type.Immutable(Type.Array(item));
-const Nullable = <T extends TSchema>(item: T) => Type.Union([item, Type.Null()]);
+import { type Static, Type } from 'typebox';
+import { FunnelBucket, FunnelMetrics, List, Nullable, QueryValue } from './http-api.js';
 
 // --- requests ------------------------------------------------------------------------------
 

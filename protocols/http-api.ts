@@ -15,9 +15,10 @@ import type { FunnelMetrics as FunnelMetricsShape } from './funnel.js';
 // --- building blocks -----------------------------------------------------------------------
 
 /** A query-string value: one string (a repeated key is refused with 400 "… must be given once"). */
-const QueryValue = Type.Optional(Type.String());
-const List = <T extends TSchema>(item: T) => Type.Immutable(Type.Array(item));
-const Nullable = <T extends TSchema>(item: T) => Type.Union([item, Type.Null()]);
+export const QueryValue = Type.Optional(Type.String());
+/** A list in an answer (readonly in the Static type, so a server's readonly array fits). */
+export const List = <T extends TSchema>(item: T) => Type.Immutable(Type.Array(item));
+export const Nullable = <T extends TSchema>(item: T) => Type.Union([item, Type.Null()]);
 /** RFC 3339 time with the store's UTC offset. */
 const Time = Type.String();
 const Count = Type.Number();

@@ -3,7 +3,5 @@
  * protocols/hq-api.ts, which cloud-sink/api.ts and cloud-sink/auth.ts declare. Type-only.
  */
 
-import type { About, HqStoreInfo, HqUser, Ranking, RankingEntry, StoreFunnel } from '../../../../protocols/hq-api.js';
-import type { FunnelBucket, FunnelMetrics } from '../../../../protocols/http-api.js';
-
-export type { About, FunnelBucket, FunnelMetrics, HqStoreInfo, HqUser, Ranking, RankingEntry, StoreFunnel };
+export type { About, HqStoreInfo, HqUser, Ranking, RankingEntry, StoreFunnel } from '../../../../protocols/hq-api.js';
+export type { FunnelBucket, FunnelMetrics } from '../../../../protocols/http-api.js';

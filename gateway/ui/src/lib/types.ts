@@ -3,27 +3,7 @@
  * schemas in protocols/http-api.ts, which the gateway's routes declare. Type-only: nothing
  * of the schemas reaches the bundle.
  */
-import type {
-  AuthState,
-  ComparisonPeriod,
-  DevicesAnswer,
-  FunnelAnswer,
-  FunnelBucket,
-  FunnelMetrics,
-  FunnelResult,
-  Invitation,
-  InvitationReport,
-  LiveSnapshot,
-  MemberProfile,
-  OutcomeTotals,
-  RoomState,
-  SessionItem,
-  SessionUser,
-  StoreInfo,
-  TriedNotBought,
-  TryOnSession,
-  VipAlert,
-} from '../../../../protocols/http-api.js';
+import type { DevicesAnswer, FunnelAnswer, FunnelResult } from '../../../../protocols/http-api.js';
 
 export type {
   AuthState,
@@ -43,7 +23,7 @@ export type {
   TriedNotBought,
   TryOnSession,
   VipAlert,
-};
+} from '../../../../protocols/http-api.js';
 
 /** GET /funnel?compare=…: the comparison fields are always there when `compare` was asked. */
 export type CompareResult = FunnelResult & Required<Pick<FunnelAnswer, 'asOf' | 'comparisons'>>;
