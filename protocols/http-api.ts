@@ -54,6 +54,24 @@ export const StreamQuery = Type.Object({
 export const IdParams = Type.Object({ id: Type.String() });
 export const DeviceParams = Type.Object({ device: Type.String() });
 
+/**
+ * POST /invitations. Checked in the handler (typebox/compile), so a bad body is refused with
+ * INVALID_INVITATION, not coerced or stripped by fastify's ajv.
+ */
+const InvitationText = Type.String({ minLength: 1, maxLength: 64 });
+export const NewInvitation = Type.Object(
+  {
+    member: InvitationText,
+    /** Who invited. With sign-in on, always the signed-in user (set by gateway/auth, whatever the body says). */
+    staff: InvitationText,
+    channel: InvitationText,
+    campaign: InvitationText,
+    /** When the member was invited; default now. */
+    ts: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+
 // --- answers -------------------------------------------------------------------------------
 
 export const FunnelMetrics = Type.Object({
@@ -320,6 +338,7 @@ export const AuthState = Type.Object({
 
 // --- the Static types the UI imports ----------------------------------------------------------
 
+export type NewInvitation = Static<typeof NewInvitation>;
 export type FunnelMetrics = Static<typeof FunnelMetrics>;
 export type FunnelBucket = Static<typeof FunnelBucket>;
 export type FunnelResult = Static<typeof FunnelResult>;

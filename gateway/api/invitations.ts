@@ -1,7 +1,6 @@
 /** Invitations (邀约): record, list, and the per-campaign / per-staff outcome report. */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { typed } from '../../common/typed-routes.js';
 import {
@@ -9,6 +8,7 @@ import {
   InvitationReportQuery,
   Invitations,
   LimitedRangeQuery,
+  NewInvitation,
   RecordedInvitation,
 } from '../../protocols/http-api.js';
 import type { Clock } from '../clock/index.js';
@@ -19,19 +19,6 @@ import type { ReferenceData } from '../reference/index.js';
 import { BadRequestError } from './errors.js';
 import { type LocalDays, optionalString, parseLimit, parseRange } from './query.js';
 
-const Text = Type.String({ minLength: 1, maxLength: 64 });
-const NewInvitation = Type.Object(
-  {
-    member: Text,
-    /** Who invited. With sign-in on, always the signed-in user (set by gateway/auth, whatever the body says). */
-    staff: Text,
-    channel: Text,
-    campaign: Text,
-    /** When the member was invited; default now. */
-    ts: Type.Optional(Type.String({ format: 'date-time' })),
-  },
-  { additionalProperties: false },
-);
 const checkNew = Compile(NewInvitation);
 
 export function invitationRoutes(deps: {

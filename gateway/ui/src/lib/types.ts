@@ -15,6 +15,7 @@ export type {
   InvitationReport,
   LiveSnapshot,
   MemberProfile,
+  NewInvitation,
   OutcomeTotals,
   RoomState,
   SessionItem,
