@@ -18,8 +18,12 @@ export const CrossStoreQuery = Type.Object({
   region: QueryValue,
   tz: QueryValue,
 });
+/** Per store, by day: `groupBy` and `granularity` are not the caller's to choose (and are ignored). */
 export const RankingQuery = Type.Object({
-  ...CrossStoreQuery.properties,
+  from: QueryValue,
+  to: QueryValue,
+  region: QueryValue,
+  tz: QueryValue,
   metric: QueryValue,
   /** asc | desc */
   order: QueryValue,

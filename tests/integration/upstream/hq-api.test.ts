@@ -270,5 +270,7 @@ describe(`HQ API (HQ store: ${hqDb.kind})`, () => {
     const twice = await get('/api/v1/ranking?metric=visitors&metric=units');
     expect(twice.status).toBe(400);
     expect(twice.body).toEqual({ error: { code: 'BAD_REQUEST', message: 'metric must be given once' } });
+    // Keys the route ignores stay ignored, repeated or not.
+    expect((await get('/api/v1/ranking?granularity=day&granularity=hour')).status).toBe(200);
   });
 });
