@@ -325,6 +325,36 @@ export const DevicesAnswer = Type.Object({
   upstream: Nullable(UpstreamState),
 });
 
+/** GET /rejected: refused inputs, newest first. */
+export const RejectedInputs = Type.Object({
+  rejected: List(
+    Type.Object({
+      id: Type.Number(),
+      at: Type.String(),
+      device: Nullable(Type.String()),
+      source: Type.String(),
+      code: Type.String(),
+      reason: Type.String(),
+      /** The first 256 bytes as hex, when the input was kept. */
+      rawHex: Nullable(Type.String()),
+    }),
+  ),
+});
+
+/** GET /audit: who viewed, exported, imported or erased member data. */
+export const AuditEntries = Type.Object({
+  entries: List(
+    Type.Object({
+      ts: Type.String(),
+      user: Type.String(),
+      role: Type.String(),
+      action: Type.String(),
+      target: Type.String(),
+      address: Type.String(),
+    }),
+  ),
+});
+
 export const SessionUser = Type.Object({
   name: Type.String(),
   role: Type.Union([Type.Literal('manager'), Type.Literal('staff'), Type.Literal('viewer')]),

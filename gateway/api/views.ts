@@ -10,6 +10,7 @@ import {
   FunnelCsvQuery,
   FunnelQuery,
   LiveSnapshot,
+  RejectedInputs,
   RejectedQuery,
   StoreInfo,
   type UpstreamState,
@@ -183,21 +184,25 @@ export function viewRoutes(deps: ViewDeps) {
       upstream: deps.upstream(),
     }));
 
-    app.get('/rejected', { schema: { querystring: RejectedQuery } }, async (request) => {
-      const { query } = request;
-      const limit = parseLimit(query.limit, 100, 1000);
-      const device = optionalString(query.device, 'device');
-      return {
-        rejected: deps.rejected.list(limit, device).map((r) => ({
-          id: r.id,
-          at: new Date(r.rxTs).toISOString(),
-          device: r.device,
-          source: r.source,
-          code: r.code,
-          reason: r.reason,
-          rawHex: r.raw ? r.raw.subarray(0, 256).toString('hex') : null,
-        })),
-      };
-    });
+    app.get(
+      '/rejected',
+      { schema: { querystring: RejectedQuery, response: { 200: RejectedInputs } } },
+      async (request) => {
+        const { query } = request;
+        const limit = parseLimit(query.limit, 100, 1000);
+        const device = optionalString(query.device, 'device');
+        return {
+          rejected: deps.rejected.list(limit, device).map((r) => ({
+            id: r.id,
+            at: new Date(r.rxTs).toISOString(),
+            device: r.device,
+            source: r.source,
+            code: r.code,
+            reason: r.reason,
+            rawHex: r.raw ? r.raw.subarray(0, 256).toString('hex') : null,
+          })),
+        };
+      },
+    );
   };
 }

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { typed } from '../../common/typed-routes.js';
-import { AuthState, IdParams, LimitedRangeQuery } from '../../protocols/http-api.js';
+import { AuditEntries, AuthState, IdParams, LimitedRangeQuery } from '../../protocols/http-api.js';
 import { redactedArrival } from '../alerts/redact.js';
 import type { VipAlert } from '../alerts/store.js';
 import { BadRequestError, HttpError, NotFoundError } from '../api/errors.js';
@@ -188,7 +188,8 @@ export class HttpAuth {
         return reply.status(204).send();
       });
 
-      app.get('/audit', { schema: { querystring: LimitedRangeQuery } }, async (request) => {
+      const auditSchema = { querystring: LimitedRangeQuery, response: { 200: AuditEntries } };
+      app.get('/audit', { schema: auditSchema }, async (request) => {
         const { query } = request;
         const { from, to } = parseRange(query, this.deps.clock.now(), this.deps.days);
         const entries = this.audit.list(from, to, parseLimit(query.limit, 1000, 10_000));

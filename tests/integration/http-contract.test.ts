@@ -7,11 +7,13 @@
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTE_RULES } from '../../gateway/auth/index.js';
 import { ManualClock } from '../../gateway/clock/index.js';
 import { loadConfig } from '../../gateway/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import {
+  AuditEntries,
   AuthState,
   DevicesAnswer,
   FittingRooms,
@@ -20,6 +22,7 @@ import {
   Invitations,
   LiveSnapshot,
   RecordedInvitation,
+  RejectedInputs,
   Sessions,
   StoreInfo,
   TriedNotBoughtRanking,
@@ -81,7 +84,14 @@ describe('HTTP contract', () => {
       ['/invitations/report', InvitationReport],
       ['/upstream', UpstreamState],
       ['/auth/me', AuthState],
+      ['/rejected', RejectedInputs],
+      ['/audit', AuditEntries],
     ];
+    // Every JSON GET route of the access table is checked here: a new one must be added.
+    const checked = new Set(routes.map(([path]) => path.split('?')[0]));
+    const notJson = new Set(['/stream', '/export/funnel.csv']);
+    const unchecked = ROUTE_RULES.filter((r) => r.method === 'GET' && !notJson.has(r.path) && !checked.has(r.path));
+    expect(unchecked.map((r) => r.path)).toEqual([]);
     for (const [path, schema] of routes) {
       const res = await fetch(`${base()}${path}`);
       expect(res.status, path).toBe(200);
