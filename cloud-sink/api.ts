@@ -24,6 +24,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { Static } from 'typebox';
 import {
   BadRequestError,
   installErrorHandling,
@@ -33,6 +34,19 @@ import {
   parseLimit,
   parseRange,
 } from '../common/http.js';
+import { typed } from '../common/typed-routes.js';
+import {
+  About,
+  CrossStoreQuery,
+  HqCsvQuery,
+  HqStores,
+  LimitQuery,
+  Ranking,
+  RankingQuery,
+  StoreFunnel,
+  StoreFunnelQuery,
+  StoreParams,
+} from '../protocols/hq-api.js';
 import type { HqAuth } from './auth.js';
 import { type Granularity, type ZoneCalendar, zoneCalendar } from './calendar.js';
 import { isTimeZone } from './config.js';
@@ -121,8 +135,9 @@ export async function buildHqApi(options: HqApiOptions): Promise<FastifyInstance
     });
   }
 
-  app.get('/api/v1/dead-letters', async (request) => {
-    const limit = parseLimit((request.query as Record<string, unknown>).limit, 100, 10_000);
+  const api = typed(app);
+  api.get('/api/v1/dead-letters', { schema: { querystring: LimitQuery } }, async (request) => {
+    const limit = parseLimit(request.query.limit, 100, 10_000);
     const rows = await options.store.deadLetters(limit);
     return {
       deadLetters: rows.map((d) => ({ ...d, receivedAt: new Date(d.receivedAt).toISOString() })),
@@ -130,20 +145,21 @@ export async function buildHqApi(options: HqApiOptions): Promise<FastifyInstance
   });
 
   // What the dashboard needs to pick "today" and judge staleness by HQ's clock, not the browser's.
-  app.get('/api/v1/about', async () => {
+  api.get('/api/v1/about', { schema: { response: { 200: About } } }, async () => {
     const at = now();
     const calendar = zoneCalendar(options.timezone);
     return { timezone: options.timezone, today: calendar.localDay(at), now: new Date(at).toISOString() };
   });
 
-  app.get('/api/v1/stores', async () => {
+  api.get('/api/v1/stores', { schema: { response: { 200: HqStores } } }, async () => {
     const stores = await options.store.stores();
     const at = now();
     return { stores: stores.map((s) => describeStore(s, at)) };
   });
 
-  app.get<{ Params: { id: string } }>('/api/v1/stores/:id/funnel', async (request) => {
-    const query = request.query as Record<string, unknown>;
+  const storeFunnelSchema = { params: StoreParams, querystring: StoreFunnelQuery, response: { 200: StoreFunnel } };
+  api.get('/api/v1/stores/:id/funnel', { schema: storeFunnelSchema }, async (request) => {
+    const { query } = request;
     const record = await options.store.store(request.params.id);
     if (!record) throw new NotFoundError(`no store ${request.params.id}`);
     const calendar = zoneCalendar(storeZone(record, options.timezone));
@@ -171,9 +187,8 @@ export async function buildHqApi(options: HqApiOptions): Promise<FastifyInstance
     };
   });
 
-  app.get('/api/v1/funnel', async (request) => {
-    const query = request.query as Record<string, unknown>;
-    const view = await crossStore(options, query, now());
+  api.get('/api/v1/funnel', { schema: { querystring: CrossStoreQuery } }, async (request) => {
+    const view = await crossStore(options, request.query, now());
     if (view.groupBy === undefined) {
       const all =
         aggregate(view.rows, view.bounds, view.calendar, () => '*').get('*') ?? emptySeries(view.bounds, view.calendar);
@@ -183,8 +198,8 @@ export async function buildHqApi(options: HqApiOptions): Promise<FastifyInstance
     return { ...view.header, groupBy: view.groupBy, groups, totals: totalsOf(view.rows) };
   });
 
-  app.get('/api/v1/ranking', async (request) => {
-    const query = request.query as Record<string, unknown>;
+  api.get('/api/v1/ranking', { schema: { querystring: RankingQuery, response: { 200: Ranking } } }, async (request) => {
+    const { query } = request;
     const metric = parseMetric(query.metric);
     const order = optionalString(query.order, 'order') ?? 'desc';
     if (order !== 'asc' && order !== 'desc') throw new BadRequestError('order must be asc or desc');
@@ -207,8 +222,8 @@ export async function buildHqApi(options: HqApiOptions): Promise<FastifyInstance
     };
   });
 
-  app.get('/api/v1/export/funnel.csv', async (request, reply) => {
-    const query = request.query as Record<string, unknown>;
+  api.get('/api/v1/export/funnel.csv', { schema: { querystring: HqCsvQuery } }, async (request, reply) => {
+    const { query } = request;
     const groupBy = optionalString(query.groupBy, 'groupBy') ?? 'store';
     const view = await crossStore(options, { ...query, groupBy }, now());
     const en = optionalString(query.lang, 'lang') === 'en';
@@ -266,7 +281,11 @@ interface CrossStoreView {
   readonly header: { from: string; to: string; granularity: Granularity; timezone: string; region?: string };
 }
 
-async function crossStore(options: HqApiOptions, query: Record<string, unknown>, now: number): Promise<CrossStoreView> {
+async function crossStore(
+  options: HqApiOptions,
+  query: Static<typeof CrossStoreQuery>,
+  now: number,
+): Promise<CrossStoreView> {
   const tz = optionalString(query.tz, 'tz') ?? options.timezone;
   if (!isTimeZone(tz)) throw new BadRequestError(`tz is not an IANA zone: ${tz}`);
   const calendar = zoneCalendar(tz);
@@ -371,7 +390,7 @@ function storeZone(record: StoreRecord, fallback: string): string {
 
 // --- query parsing (from/to/granularity/limit: common/http.ts) ---------------------------
 
-function parseMetric(value: unknown): RankingMetric {
+function parseMetric(value: string | undefined): RankingMetric {
   const text = optionalString(value, 'metric') ?? 'visitors';
   if ((RANKING_METRICS as readonly string[]).includes(text)) return text as RankingMetric;
   throw new BadRequestError(`metric must be one of ${RANKING_METRICS.join(', ')}`);

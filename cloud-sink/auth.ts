@@ -22,6 +22,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { typed } from '../common/typed-routes.js';
+import { HqMe, HqUsers, UserParams } from '../protocols/hq-api.js';
 import type { HqStore } from './db/index.js';
 import { BadRequestError, HttpError, NotFoundError } from './errors.js';
 
@@ -193,7 +195,8 @@ export class HqAuth {
         await this.options.store.execute('DELETE FROM hq_sessions WHERE token_hash = ?', [principal.tokenHash]);
       return reply.status(204).send();
     });
-    app.get(`${PREFIX}/auth/me`, async (request) => {
+    const api = typed(app);
+    api.get(`${PREFIX}/auth/me`, { schema: { response: { 200: HqMe } } }, async (request) => {
       const principal = this.principals.get(request);
       return { user: principal ? describe(principal.user) : null };
     });
@@ -215,7 +218,9 @@ export class HqAuth {
       return reply.status(204).send();
     });
 
-    app.get(`${PREFIX}/users`, async () => ({ users: (await this.users()).map(describe) }));
+    api.get(`${PREFIX}/users`, { schema: { response: { 200: HqUsers } } }, async () => ({
+      users: (await this.users()).map(describe),
+    }));
     app.post(`${PREFIX}/users`, async (request, reply) => {
       const body = record(request.body);
       const { name, role } = body;
@@ -235,7 +240,7 @@ export class HqAuth {
         ...(given === undefined ? { password } : {}),
       });
     });
-    app.delete<{ Params: { name: string } }>(`${PREFIX}/users/:name`, async (request, reply) => {
+    api.delete(`${PREFIX}/users/:name`, { schema: { params: UserParams } }, async (request, reply) => {
       const name = request.params.name.toLowerCase();
       const users = await this.users();
       const target = users.find((u) => u.name === name);

@@ -6,7 +6,7 @@
 import { gtinFromEpc } from '../../protocols/index.js';
 import type { ReceiptLineFact, SessionFact, SessionItem, TransactionFact, VipArrivalFact } from '../correlate/index.js';
 import type { Db } from '../journal/index.js';
-import type { Product, ReferenceData } from '../reference/index.js';
+import type { Member, Product, ReferenceData } from '../reference/index.js';
 
 /** One line of a purchase, named from the catalog when the line's EPC, GTIN or SKU is in it. */
 export interface PurchasedItem {
@@ -22,7 +22,7 @@ export interface VipProfile {
   readonly member: string;
   readonly name: string | null;
   readonly tier: number;
-  readonly sizes: unknown;
+  readonly sizes: NonNullable<Member['sizes']> | null;
   readonly brands: readonly string[];
   readonly notes: string | null;
   readonly lastVisit: number | null;

@@ -4,7 +4,9 @@
  * a refused request is answered 401 before anything is decoded or journaled.
  */
 import type { FastifyInstance } from 'fastify';
+import { typed } from '../../common/typed-routes.js';
 import { handleImpinjWebhook } from '../../devices/index.js';
+import { DeviceParams } from '../../protocols/http-api.js';
 import type { GatewayConfig } from '../config/index.js';
 import { type DriverHost, driverContext } from '../drivers/drivers.js';
 import { type DeviceAuthSecurity, deviceAuthHook } from './device-auth.js';
@@ -12,7 +14,8 @@ import { NotFoundError } from './errors.js';
 
 export function impinjWebhookRoutes(host: DriverHost, config: GatewayConfig, security: DeviceAuthSecurity) {
   return (app: FastifyInstance) =>
-    app.register(async (scoped) => {
+    app.register(async (untyped) => {
+      const scoped = typed(untyped);
       // Raw bytes: the Impinj adapter decodes leniently and keeps the good events of a partly bad batch.
       scoped.removeAllContentTypeParsers();
       scoped.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 16 * 1024 * 1024 }, (_req, body, done) =>
@@ -27,8 +30,9 @@ export function impinjWebhookRoutes(host: DriverHost, config: GatewayConfig, sec
       };
       // onRequest: credentials are checked before a byte of the (up to 16 MiB) body is read.
       const authenticate = deviceAuthHook(config, security, readerOf);
-      scoped.post('/ingest/impinj/:device', { onRequest: authenticate }, async (request, reply) => {
-        const { device } = request.params as { device: string };
+      const options = { schema: { params: DeviceParams }, onRequest: authenticate };
+      scoped.post('/ingest/impinj/:device', options, async (request, reply) => {
+        const { device } = request.params;
         const cfg = readerOf(device);
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.from(JSON.stringify(request.body ?? null));
         const result = await handleImpinjWebhook(body, driverContext(host, device), cfg.antennas);

@@ -1,8 +1,16 @@
 /** Invitations (邀约): record, list, and the per-campaign / per-staff outcome report. */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { typed } from '../../common/typed-routes.js';
+import {
+  InvitationReport,
+  InvitationReportQuery,
+  Invitations,
+  LimitedRangeQuery,
+  NewInvitation,
+  RecordedInvitation,
+} from '../../protocols/http-api.js';
 import type { Clock } from '../clock/index.js';
 import type { Ingest } from '../ingest/index.js';
 import type { InvitationStore } from '../invitations/store.js';
@@ -11,19 +19,6 @@ import type { ReferenceData } from '../reference/index.js';
 import { BadRequestError } from './errors.js';
 import { type LocalDays, optionalString, parseLimit, parseRange } from './query.js';
 
-const Text = Type.String({ minLength: 1, maxLength: 64 });
-const NewInvitation = Type.Object(
-  {
-    member: Text,
-    /** Who invited. With sign-in on, always the signed-in user (set by gateway/auth, whatever the body says). */
-    staff: Text,
-    channel: Text,
-    campaign: Text,
-    /** When the member was invited; default now. */
-    ts: Type.Optional(Type.String({ format: 'date-time' })),
-  },
-  { additionalProperties: false },
-);
 const checkNew = Compile(NewInvitation);
 
 export function invitationRoutes(deps: {
@@ -35,8 +30,9 @@ export function invitationRoutes(deps: {
   /** How far back (the invitation window) and ahead (clock skew) an invitation's `ts` may be. */
   bounds: { readonly earliestMs: number; readonly skewBoundMs: number };
 }) {
-  return (app: FastifyInstance) => {
-    app.post('/invitations', async (request, reply) => {
+  return (untyped: FastifyInstance) => {
+    const app = typed(untyped);
+    app.post('/invitations', { schema: { response: { 201: RecordedInvitation } } }, async (request, reply) => {
       const body: unknown = request.body;
       if (!checkNew.Check(body)) {
         const first = checkNew.Errors(body)[0];
@@ -87,14 +83,16 @@ export function invitationRoutes(deps: {
       return reply.status(201).send({ invitation });
     });
 
-    app.get('/invitations', async (request) => {
-      const query = request.query as Record<string, unknown>;
+    const listSchema = { querystring: LimitedRangeQuery, response: { 200: Invitations } };
+    app.get('/invitations', { schema: listSchema }, async (request) => {
+      const { query } = request;
       const { from, to } = parseRange(query, deps.clock.now(), deps.days);
       return { invitations: deps.invitations.list(from, to, parseLimit(query.limit, 500, 5000)) };
     });
 
-    app.get('/invitations/report', async (request) => {
-      const query = request.query as Record<string, unknown>;
+    const reportSchema = { querystring: InvitationReportQuery, response: { 200: InvitationReport } };
+    app.get('/invitations/report', { schema: reportSchema }, async (request) => {
+      const { query } = request;
       const { from, to } = parseRange(query, deps.clock.now(), deps.days);
       return deps.invitations.report(from, to, optionalString(query.campaign, 'campaign'));
     });

@@ -12,6 +12,8 @@
  *   reported, the rest import (gateway/ingest/receipt-file.ts).
  */
 import type { FastifyInstance } from 'fastify';
+import { typed } from '../../common/typed-routes.js';
+import { DeviceParams, ReceiptImportQuery } from '../../protocols/http-api.js';
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { Ingest } from '../ingest/index.js';
@@ -65,7 +67,8 @@ export function posRoutes(deps: PosRouteDeps) {
   };
 
   return (app: FastifyInstance) =>
-    app.register(async (scoped) => {
+    app.register(async (untyped) => {
+      const scoped = typed(untyped);
       scoped.removeAllContentTypeParsers();
       scoped.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: RECEIPT_FILE_LIMIT }, (_req, body, done) =>
         done(null, body),
@@ -73,9 +76,13 @@ export function posRoutes(deps: PosRouteDeps) {
 
       scoped.post(
         '/ingest/pos/:device',
-        { onRequest: deviceAuthHook(config, deps.security, posOf), bodyLimit: POS_BODY_LIMIT },
+        {
+          schema: { params: DeviceParams },
+          onRequest: deviceAuthHook(config, deps.security, posOf),
+          bodyLimit: POS_BODY_LIMIT,
+        },
         async (request, reply) => {
-          const { device } = request.params as { device: string };
+          const { device } = request.params;
           posOf(device);
           const rxTs = clock.now();
           const source = `http:pos/${device}`;
@@ -94,9 +101,10 @@ export function posRoutes(deps: PosRouteDeps) {
         },
       );
 
-      scoped.post('/import/receipts', { bodyLimit: RECEIPT_FILE_LIMIT }, async (request) => {
-        const { device } = request.query as { device?: unknown };
-        if (typeof device !== 'string' || device === '') throw new BadRequestError('device is required (?device=…)');
+      const importOptions = { schema: { querystring: ReceiptImportQuery }, bodyLimit: RECEIPT_FILE_LIMIT };
+      scoped.post('/import/receipts', importOptions, async (request) => {
+        const { device } = request.query;
+        if (device === undefined || device === '') throw new BadRequestError('device is required (?device=…)');
         const cfg = posOf(device);
         if (!cfg.import) {
           throw new BadRequestError(`device ${device} has no import mapping (devices.${device}.import)`, 'NO_MAPPING');

@@ -1,5 +1,7 @@
 /** Fitting rooms now, sessions over a period, and products tried but not bought. */
 import type { FastifyInstance } from 'fastify';
+import { typed } from '../../common/typed-routes.js';
+import { FittingRooms, LimitedRangeQuery, Sessions, TriedNotBoughtRanking } from '../../protocols/http-api.js';
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import type { ItemTriedFact, SessionFact, TriedBoughtFact } from '../correlate/index.js';
@@ -21,8 +23,9 @@ export function roomRoutes(deps: {
   const read = <T>(type: string, from: number, to: number): T[] =>
     (factsOf.all(type, from, to) as { body: string }[]).map((r) => JSON.parse(r.body) as T);
 
-  return (app: FastifyInstance) => {
-    app.get('/fitting-rooms', async () => {
+  return (untyped: FastifyInstance) => {
+    const app = typed(untyped);
+    app.get('/fitting-rooms', { schema: { response: { 200: FittingRooms } } }, async () => {
       const now = deps.clock.now();
       const dayStart = deps.calendar.dayStart(now);
       const today = read<SessionFact>('session.ended', dayStart, now + 1).filter((s) => s.counted);
@@ -62,8 +65,9 @@ export function roomRoutes(deps: {
       return { rooms };
     });
 
-    app.get('/sessions', async (request) => {
-      const query = request.query as Record<string, unknown>;
+    const sessionsSchema = { querystring: LimitedRangeQuery, response: { 200: Sessions } };
+    app.get('/sessions', { schema: sessionsSchema }, async (request) => {
+      const { query } = request;
       const { from, to } = parseRange(query, deps.clock.now(), deps.calendar);
       const limit = parseLimit(query.limit, 1000, 20_000);
       const sessions = read<SessionFact>('session.ended', from, to)
@@ -81,8 +85,9 @@ export function roomRoutes(deps: {
       return { sessions };
     });
 
-    app.get('/products/tried-not-bought', async (request) => {
-      const query = request.query as Record<string, unknown>;
+    const productsSchema = { querystring: LimitedRangeQuery, response: { 200: TriedNotBoughtRanking } };
+    app.get('/products/tried-not-bought', { schema: productsSchema }, async (request) => {
+      const { query } = request;
       const { from, to } = parseRange(query, deps.clock.now(), deps.calendar);
       const limit = parseLimit(query.limit, 50, 1000);
       type Row = {

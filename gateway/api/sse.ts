@@ -6,6 +6,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { typed } from '../../common/typed-routes.js';
+import { StreamQuery } from '../../protocols/http-api.js';
 import { SECURITY_HEADERS } from '../auth/headers.js';
 import type { FeedMessage, LiveFeed } from '../live/feed.js';
 
@@ -15,17 +17,18 @@ const HEARTBEAT_MS = 15_000;
 export type FeedView = (request: FastifyRequest) => (message: FeedMessage) => FeedMessage;
 
 export function sseRoutes(feed: LiveFeed, path = '/stream', view?: FeedView) {
-  return (app: FastifyInstance) => {
+  return (untyped: FastifyInstance) => {
+    const app = typed(untyped);
     const open = new Set<ServerResponse>();
     // End streams before the server closes, or close() would wait for them forever.
     app.addHook('preClose', async () => {
       for (const res of open) res.end();
     });
-    app.get(path, (request, reply) => {
-      const header = request.headers['last-event-id'] ?? (request.query as { since?: string }).since;
+    app.get(path, { schema: { querystring: StreamQuery } }, (request, reply) => {
+      const header = request.headers['last-event-id'] ?? request.query.since;
       const lastId = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : undefined;
       const visible = view?.(request) ?? ((m: FeedMessage) => m);
-      const wanted = eventFilter((request.query as { events?: unknown }).events);
+      const wanted = eventFilter(request.query.events);
       reply.hijack();
       const res = reply.raw;
       // A hijacked reply skips onSend hooks: the security headers go here.

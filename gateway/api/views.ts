@@ -2,6 +2,19 @@
  * Read routes over derived state: funnel, live, devices, rejected inputs, CSV export.
  */
 import type { FastifyInstance } from 'fastify';
+import type { Static } from 'typebox';
+import { typed } from '../../common/typed-routes.js';
+import {
+  DevicesAnswer,
+  FunnelAnswer,
+  FunnelCsvQuery,
+  FunnelQuery,
+  LiveSnapshot,
+  RejectedInputs,
+  RejectedQuery,
+  StoreInfo,
+  type UpstreamState,
+} from '../../protocols/http-api.js';
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
 import { BucketStore } from '../derive/buckets.js';
@@ -31,13 +44,13 @@ export interface ViewDeps {
   readonly devices: DeviceRegistry;
   readonly rejected: RejectedStore;
   /** The HQ link's state (outbox depth and age), shown with device health. */
-  readonly upstream: () => unknown;
+  readonly upstream: () => Static<typeof UpstreamState> | null;
 }
 
 export function viewRoutes(deps: ViewDeps) {
   const buckets = new BucketStore(deps.db);
 
-  function funnel(query: Record<string, unknown>): FunnelResult {
+  function funnel(query: Static<typeof FunnelQuery>): FunnelResult {
     const { from, to } = parseRange(query, deps.clock.now(), deps.calendar);
     const granularity = parseGranularity(query.granularity);
     try {
@@ -49,7 +62,7 @@ export function viewRoutes(deps: ViewDeps) {
   }
 
   /** `compare=previous,lastYear`: which like-for-like periods to add (gateway/views/compare.ts). */
-  function parseCompare(value: unknown): Comparison[] {
+  function parseCompare(value: string | undefined): Comparison[] {
     const text = optionalString(value, 'compare');
     if (text === undefined) return [];
     const kinds = text.split(',');
@@ -61,7 +74,7 @@ export function viewRoutes(deps: ViewDeps) {
   }
 
   /** The period as local days (inclusive), the comparisons asked for and their plan. */
-  function comparisonsFor(query: Record<string, unknown>) {
+  function comparisonsFor(query: Static<typeof FunnelQuery>) {
     const wanted = parseCompare(query.compare);
     const { from, to } = parseRange(query, deps.clock.now(), deps.calendar);
     const fromDay = deps.calendar.localDay(from);
@@ -97,9 +110,10 @@ export function viewRoutes(deps: ViewDeps) {
     return out;
   }
 
-  return (app: FastifyInstance) => {
-    app.get('/funnel', async (request) => {
-      const query = request.query as Record<string, unknown>;
+  return (untyped: FastifyInstance) => {
+    const app = typed(untyped);
+    app.get('/funnel', { schema: { querystring: FunnelQuery, response: { 200: FunnelAnswer } } }, async (request) => {
+      const { query } = request;
       const result = funnel(query);
       if (query.compare === undefined) return result;
       const { plan, results } = comparisonsFor(query);
@@ -111,8 +125,8 @@ export function viewRoutes(deps: ViewDeps) {
       };
     });
 
-    app.get('/export/funnel.csv', async (request, reply) => {
-      const query = request.query as Record<string, unknown>;
+    app.get('/export/funnel.csv', { schema: { querystring: FunnelCsvQuery } }, async (request, reply) => {
+      const { query } = request;
       const result = funnel(query);
       const lang = optionalString(query.lang, 'lang');
       if (lang !== undefined && lang !== 'en' && lang !== 'zh-CN')
@@ -147,11 +161,11 @@ export function viewRoutes(deps: ViewDeps) {
       return funnelCsv(result, rows, locale, { comparisons: wanted, comparisonTotals: comparisonTotalsByKind });
     });
 
-    app.get('/live', async () => deps.live.snapshot());
+    app.get('/live', { schema: { response: { 200: LiveSnapshot } } }, async () => deps.live.snapshot());
 
     // What a screen needs to present the store: name, currency, time zone, default language,
     // and today's date by the gateway's clock (the demo's clock is not the wall's).
-    app.get('/store', async () => {
+    app.get('/store', { schema: { response: { 200: StoreInfo } } }, async () => {
       const { id, name, currency, timezone, locale, openingTime } = deps.config.store;
       return {
         id,
@@ -164,27 +178,31 @@ export function viewRoutes(deps: ViewDeps) {
       };
     });
 
-    app.get('/devices', async () => ({
+    app.get('/devices', { schema: { response: { 200: DevicesAnswer } } }, async () => ({
       devices: deps.devices.list(),
       unknownSenders: deps.devices.unknownSenders,
       upstream: deps.upstream(),
     }));
 
-    app.get('/rejected', async (request) => {
-      const query = request.query as Record<string, unknown>;
-      const limit = parseLimit(query.limit, 100, 1000);
-      const device = optionalString(query.device, 'device');
-      return {
-        rejected: deps.rejected.list(limit, device).map((r) => ({
-          id: r.id,
-          at: new Date(r.rxTs).toISOString(),
-          device: r.device,
-          source: r.source,
-          code: r.code,
-          reason: r.reason,
-          rawHex: r.raw ? r.raw.subarray(0, 256).toString('hex') : null,
-        })),
-      };
-    });
+    app.get(
+      '/rejected',
+      { schema: { querystring: RejectedQuery, response: { 200: RejectedInputs } } },
+      async (request) => {
+        const { query } = request;
+        const limit = parseLimit(query.limit, 100, 1000);
+        const device = optionalString(query.device, 'device');
+        return {
+          rejected: deps.rejected.list(limit, device).map((r) => ({
+            id: r.id,
+            at: new Date(r.rxTs).toISOString(),
+            device: r.device,
+            source: r.source,
+            code: r.code,
+            reason: r.reason,
+            rawHex: r.raw ? r.raw.subarray(0, 256).toString('hex') : null,
+          })),
+        };
+      },
+    );
   };
 }

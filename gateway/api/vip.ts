@@ -1,5 +1,7 @@
 /** VIP alerts for staff and managers: list, and "I'm on it". */
 import type { FastifyInstance } from 'fastify';
+import { typed } from '../../common/typed-routes.js';
+import { AckedAlert, IdParams, LimitedRangeQuery, VipAlerts } from '../../protocols/http-api.js';
 import type { AlertDispatcher } from '../alerts/dispatcher.js';
 import type { AlertStore } from '../alerts/store.js';
 import type { Clock } from '../clock/index.js';
@@ -7,25 +9,34 @@ import { BadRequestError, NotFoundError } from './errors.js';
 import { type LocalDays, parseLimit, parseRange } from './query.js';
 
 export function vipRoutes(deps: { alerts: AlertStore; dispatcher: AlertDispatcher; clock: Clock; days: LocalDays }) {
-  return (app: FastifyInstance) => {
-    app.get('/vip/alerts', async (request) => {
-      const query = request.query as Record<string, unknown>;
-      const { from, to } = parseRange(query, deps.clock.now(), deps.days);
-      return { alerts: deps.alerts.list(from, to, parseLimit(query.limit, 200, 1000)) };
-    });
+  return (untyped: FastifyInstance) => {
+    const app = typed(untyped);
+    app.get(
+      '/vip/alerts',
+      { schema: { querystring: LimitedRangeQuery, response: { 200: VipAlerts } } },
+      async (request) => {
+        const { query } = request;
+        const { from, to } = parseRange(query, deps.clock.now(), deps.days);
+        return { alerts: deps.alerts.list(from, to, parseLimit(query.limit, 200, 1000)) };
+      },
+    );
 
-    app.post('/vip/alerts/:id/ack', async (request) => {
-      const { id } = request.params as { id: string };
-      const body = request.body as { staff?: unknown } | undefined;
-      const staff = body?.staff;
-      if (typeof staff !== 'string' || staff.trim() === '' || staff.length > 64) {
-        throw new BadRequestError('body must be {"staff": "<name or id>"}', 'INVALID_ACK');
-      }
-      if (!deps.alerts.get(id)) throw new NotFoundError(`no alert ${id}`);
-      const alert = deps.alerts.ack(id, staff.trim(), deps.clock.now());
-      if (!alert) throw new NotFoundError(`no alert ${id}`);
-      deps.dispatcher.acknowledged(alert);
-      return { alert };
-    });
+    app.post(
+      '/vip/alerts/:id/ack',
+      { schema: { params: IdParams, response: { 200: AckedAlert } } },
+      async (request) => {
+        const { id } = request.params;
+        const body = request.body as { staff?: unknown } | undefined;
+        const staff = body?.staff;
+        if (typeof staff !== 'string' || staff.trim() === '' || staff.length > 64) {
+          throw new BadRequestError('body must be {"staff": "<name or id>"}', 'INVALID_ACK');
+        }
+        if (!deps.alerts.get(id)) throw new NotFoundError(`no alert ${id}`);
+        const alert = deps.alerts.ack(id, staff.trim(), deps.clock.now());
+        if (!alert) throw new NotFoundError(`no alert ${id}`);
+        deps.dispatcher.acknowledged(alert);
+        return { alert };
+      },
+    );
   };
 }

@@ -14,6 +14,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { typed } from '../../common/typed-routes.js';
+import { AuditEntries, AuthState, IdParams, LimitedRangeQuery } from '../../protocols/http-api.js';
 import { redactedArrival } from '../alerts/redact.js';
 import type { VipAlert } from '../alerts/store.js';
 import { BadRequestError, HttpError, NotFoundError } from '../api/errors.js';
@@ -132,7 +134,8 @@ export class HttpAuth {
 
   /** The /api/v1 plugin: register it before every other route plugin. */
   routes() {
-    return (app: FastifyInstance) => {
+    return (untyped: FastifyInstance) => {
+      const app = typed(untyped);
       app.addHook('onRoute', (route) => {
         const methods = Array.isArray(route.method) ? route.method : [route.method];
         for (const method of methods) {
@@ -157,7 +160,7 @@ export class HttpAuth {
         this.recordAudit(request, principal, rule.audit, `${request.method} ${request.url}${count}`, false);
       });
 
-      app.get('/auth/me', async (request) => {
+      app.get('/auth/me', { schema: { response: { 200: AuthState } } }, async (request) => {
         if (!this.required)
           return { authRequired: false, user: { name: LOCAL.name, role: LOCAL.role }, csrfToken: null };
         const principal = this.principals.get(request);
@@ -185,16 +188,17 @@ export class HttpAuth {
         return reply.status(204).send();
       });
 
-      app.get('/audit', async (request) => {
-        const query = request.query as Record<string, unknown>;
+      const auditSchema = { querystring: LimitedRangeQuery, response: { 200: AuditEntries } };
+      app.get('/audit', { schema: auditSchema }, async (request) => {
+        const { query } = request;
         const { from, to } = parseRange(query, this.deps.clock.now(), this.deps.days);
         const entries = this.audit.list(from, to, parseLimit(query.limit, 1000, 10_000));
         return { entries: entries.map((e) => ({ ...e, ts: new Date(e.ts).toISOString() })) };
       });
 
       // Erasure of one member (a data-subject request): secure delete, alert profiles scrubbed.
-      app.delete('/members/:id', async (request, reply) => {
-        const { id } = request.params as { id: string };
+      app.delete('/members/:id', { schema: { params: IdParams } }, async (request, reply) => {
+        const { id } = request.params;
         if (id.length > 64 || !this.deps.reference.memberById(id)) throw new NotFoundError(`no member ${id}`);
         this.deps.reference.deleteMembers([id], { secure: true });
         this.deps.log.info({ component: 'auth', member: id }, 'member erased on request');

@@ -8,11 +8,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHqApi } from '../../../cloud-sink/api.js';
 import { HqAuth } from '../../../cloud-sink/auth.js';
 import { main as hqCli } from '../../../cloud-sink/cli.js';
 import type { FunnelRecord, HqStore } from '../../../cloud-sink/db/index.js';
+import { About, HqMe, HqStores, Ranking, StoreFunnel } from '../../../protocols/hq-api.js';
 import { tempDir } from '../../support/tmp.js';
 import { type TestHqDatabase, testHqDatabase } from './support/hq-store.js';
 
@@ -247,5 +250,27 @@ describe(`HQ API (HQ store: ${hqDb.kind})`, () => {
     const missing = await get('/api/v1/stores/nope/funnel');
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+
+  it("answers in the shapes of protocols/hq-api.ts, the HQ dashboard's types", async () => {
+    const routes: [string, TSchema][] = [
+      ['/api/v1/about', About],
+      ['/api/v1/stores', HqStores],
+      ['/api/v1/stores/s1/funnel?from=2026-11-02&to=2026-11-02&granularity=hour', StoreFunnel],
+      ['/api/v1/ranking?from=2026-11-02&to=2026-11-02&metric=conversionRate', Ranking],
+      ['/api/v1/auth/me', HqMe],
+    ];
+    for (const [url, schema] of routes) {
+      const { status, body } = await get(url);
+      expect(status, url).toBe(200);
+      const check = Compile(schema);
+      expect(check.Check(body) ? [] : check.Errors(body).map((e) => `${e.instancePath} ${e.message}`), url).toEqual([]);
+    }
+    // A repeated query key is the usual 400, not a crash or a silently picked value.
+    const twice = await get('/api/v1/ranking?metric=visitors&metric=units');
+    expect(twice.status).toBe(400);
+    expect(twice.body).toEqual({ error: { code: 'BAD_REQUEST', message: 'metric must be given once' } });
+    // Keys the route ignores stay ignored, repeated or not.
+    expect((await get('/api/v1/ranking?granularity=day&granularity=hour')).status).toBe(200);
   });
 });

@@ -2,7 +2,7 @@
 import { locale, type MessageKey, t } from '../i18n/index.js';
 import type { MemberProfile } from '../lib/types.js';
 
-export function sizeText(sizes: Readonly<Record<string, string>>): string[] {
+export function sizeText(sizes: readonly string[] | Readonly<Record<string, string>>): string[] {
   return Object.entries(sizes).map(([part, size]) => {
     if (part === 'top') return t('staff.size.top', { size });
     if (part === 'bottom') return t('staff.size.bottom', { size });

@@ -13,7 +13,14 @@ import { addDays } from '../../lib/days.js';
 import { errorText } from '../../lib/errors.js';
 import { stars, tierLabel } from '../../lib/format.js';
 import { useResource } from '../../lib/resource.js';
-import type { Invitation, InvitationReport, LiveSnapshot, OutcomeTotals, VipAlert } from '../../lib/types.js';
+import type {
+  Invitation,
+  InvitationReport,
+  LiveSnapshot,
+  NewInvitation,
+  OutcomeTotals,
+  VipAlert,
+} from '../../lib/types.js';
 
 const CHANNELS = ['phone', 'wechat', 'sms', 'in-store'] as const;
 
@@ -131,12 +138,13 @@ function Invitations() {
   const submit = async (event: Event) => {
     event.preventDefault();
     try {
-      await api.post('/invitations', {
+      const invitation: NewInvitation = {
         member: member.trim(),
         staff: staff.trim(),
         channel,
         campaign: campaign.trim(),
-      });
+      };
+      await api.post('/invitations', invitation);
       setMessage({ ok: true, text: t('vip.inv.saved') });
       setMember('');
       list.reload();
