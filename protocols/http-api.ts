@@ -267,6 +267,56 @@ export const VipAlert = Type.Object({
 export const VipAlerts = Type.Object({ alerts: List(VipAlert) });
 export const AckedAlert = Type.Object({ alert: VipAlert });
 
+/** A garment on a fitting-room assistance card: catalog fields when the product is known. */
+export const AssistCardItem = Type.Object({
+  epc: Type.String(),
+  gtin: Type.Optional(Type.String()),
+  sku: Type.Optional(Type.String()),
+  style: Type.Optional(Type.String()),
+  size: Type.Optional(Type.String()),
+  color: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+});
+/** A fitting-room assistance card (GET /assist/alerts, SSE `assist.alert`). */
+export const AssistAlert = Type.Object({
+  id: Type.String(),
+  kind: Type.Literal('assist'),
+  type: Type.Literal('room.assist'),
+  /** When the need arose (event time, ms). */
+  ts: Type.Number(),
+  room: Type.String(),
+  session: Type.String(),
+  start: Type.Number(),
+  reason: Type.Union([Type.Literal('long'), Type.Literal('size-swap')]),
+  style: Type.Optional(Type.String()),
+  styleName: Type.Optional(Type.String()),
+  sizes: Type.Optional(List(Type.String())),
+  items: List(AssistCardItem),
+  ack: Nullable(Type.Object({ by: Type.String(), at: Type.Number() })),
+  late: Type.Boolean(),
+  pushedAt: Nullable(Type.Number()),
+});
+export const AssistAlerts = Type.Object({ alerts: List(AssistAlert) });
+export const AckedAssistAlert = Type.Object({ alert: AssistAlert });
+/** Assisted (a card someone acknowledged) vs unassisted try-on sessions of one period. */
+export const AssistancePeriod = Type.Object({
+  start: Time,
+  sessions: Count,
+  cards: Count,
+  assisted: Count,
+  assistedConverted: Count,
+  assistedConversion: Nullable(Type.Number()),
+  unassisted: Count,
+  unassistedConverted: Count,
+  unassistedConversion: Nullable(Type.Number()),
+});
+export const AssistanceReport = Type.Object({
+  granularity: Type.String(),
+  periods: List(AssistancePeriod),
+  total: AssistancePeriod,
+});
+export const AssistanceQuery = Type.Object({ from: QueryValue, to: QueryValue, granularity: QueryValue });
+
 export const Invitation = Type.Object({
   id: Type.String(),
   ts: Type.Number(),
@@ -383,6 +433,10 @@ export type TriedNotBought = Static<typeof TriedNotBought>;
 export type MemberProfile = Static<typeof MemberProfile>;
 export type VipAlert = Static<typeof VipAlert>;
 export type Invitation = Static<typeof Invitation>;
+export type AssistCardItem = Static<typeof AssistCardItem>;
+export type AssistAlert = Static<typeof AssistAlert>;
+export type AssistancePeriod = Static<typeof AssistancePeriod>;
+export type AssistanceReport = Static<typeof AssistanceReport>;
 export type OutcomeTotals = Static<typeof OutcomeTotals>;
 export type InvitationReport = Static<typeof InvitationReport>;
 export type DeviceHealth = Static<typeof DeviceHealth>;

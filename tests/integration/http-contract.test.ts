@@ -13,6 +13,8 @@ import { loadConfig } from '../../gateway/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import {
+  AssistAlerts,
+  AssistanceReport,
   AuditEntries,
   AuthState,
   DevicesAnswer,
@@ -86,6 +88,8 @@ describe('HTTP contract', () => {
       ['/auth/me', AuthState],
       ['/rejected', RejectedInputs],
       ['/audit', AuditEntries],
+      ['/assist/alerts', AssistAlerts],
+      ['/fitting-rooms/assistance', AssistanceReport],
     ];
     // Every JSON GET route of the access table is checked here: a new one must be added.
     const checked = new Set(routes.map(([path]) => path.split('?')[0]));
