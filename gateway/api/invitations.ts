@@ -17,6 +17,8 @@ const NewInvitation = Type.Object(
     member: Text,
     /** Who invited. With sign-in on, always the signed-in user (set by gateway/auth, whatever the body says). */
     staff: Text,
+    /** The person's display name. With sign-in on, always the signed-in user's (set by gateway/auth). */
+    staffName: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]+$' })),
     channel: Text,
     campaign: Text,
     /** When the member was invited; default now. */
@@ -67,6 +69,7 @@ export function invitationRoutes(deps: {
         id: randomUUID(),
         member: body.member,
         staff: body.staff,
+        ...(body.staffName === undefined ? {} : { staffName: body.staffName.trim() }),
         channel: body.channel,
         campaign: body.campaign,
         ts: body.ts === undefined ? now : Date.parse(body.ts),

@@ -19,6 +19,8 @@ export interface RouteRule {
   readonly audit?: string;
   /** Body field that must name the acting user (set from the session when auth is on). */
   readonly actorField?: string;
+  /** Body field set to the acting person's display name beside `actorField` (auth on). */
+  readonly actorNameField?: string;
 }
 
 export const ROLE_RANK: Readonly<Record<Role, number>> = { viewer: 1, staff: 2, manager: 3 };
@@ -51,9 +53,9 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', path: '/stream', access: 'viewer' },
   // Shop floor: VIP alerts with the profile, "I'm on it", invitations.
   { method: 'GET', path: '/vip/alerts', access: 'staff' },
-  { method: 'POST', path: '/vip/alerts/:id/ack', access: 'staff', actorField: 'staff' },
+  { method: 'POST', path: '/vip/alerts/:id/ack', access: 'staff', actorField: 'staff', actorNameField: 'staffName' },
   { method: 'GET', path: '/invitations', access: 'staff' },
-  { method: 'POST', path: '/invitations', access: 'staff', actorField: 'staff' },
+  { method: 'POST', path: '/invitations', access: 'staff', actorField: 'staff', actorNameField: 'staffName' },
   // Manager: imports, exports, erasure, raw rejected payloads (may hold member credentials), audit.
   { method: 'GET', path: '/export/funnel.csv', access: 'manager', audit: 'export.funnel' },
   { method: 'GET', path: '/rejected', access: 'manager' },

@@ -204,6 +204,12 @@ export const MIGRATIONS: readonly string[] = [
   -- (there is no checkpoint yet, so the first start rewinds to the empty state).
   DELETE FROM snapshot;
   `,
+  `
+  -- Staff are people: an ack and an invitation record the person's display name beside the
+  -- sign-in name (a shared account has none; older rows show the sign-in name).
+  ALTER TABLE alerts ADD COLUMN acked_by_name TEXT;
+  ALTER TABLE invitations ADD COLUMN staff_name TEXT;
+  `,
 ];
 
 export interface OpenDbOptions {
