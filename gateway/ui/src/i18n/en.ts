@@ -205,6 +205,7 @@ export const en = {
   'staff.empty': 'No VIP arrivals yet today. New arrivals appear here at once.',
   'staff.onIt': 'I’m on it',
   'staff.yourName': 'Your name',
+  'staff.signedInAs': 'You: {name}',
   'staff.saveName': 'Save',
   'staff.namePrompt': 'Enter your name once so colleagues see who is serving.',
   'staff.sound': 'Sound and vibration',

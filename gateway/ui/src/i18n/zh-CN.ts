@@ -204,6 +204,7 @@ export const zhCN: Catalog = {
   'staff.empty': '今天还没有 VIP 到店。新的到店提醒会立刻显示在这里。',
   'staff.onIt': '我来接待',
   'staff.yourName': '你的名字',
+  'staff.signedInAs': '当前店员：{name}',
   'staff.saveName': '保存',
   'staff.namePrompt': '填写一次名字，同事就能看到谁在接待。',
   'staff.sound': '声音和振动',

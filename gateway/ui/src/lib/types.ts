@@ -128,7 +128,8 @@ export interface VipAlert {
   readonly zone: string;
   readonly via: string;
   readonly profile: MemberProfile | null;
-  readonly ack: { by: string; at: number } | null;
+  /** `by`: sign-in name; `name`: the person's display name (the sign-in name when it has none). */
+  readonly ack: { by: string; name: string; at: number } | null;
 }
 
 export interface Invitation {
@@ -136,6 +137,8 @@ export interface Invitation {
   readonly ts: number;
   readonly member: string;
   readonly staff: string;
+  /** The person who invited (display name; the sign-in name when none was recorded). */
+  readonly staffName: string;
   readonly channel: string;
   readonly campaign: string;
 }
@@ -155,7 +158,7 @@ export interface OutcomeTotals {
 export interface InvitationReport {
   readonly totals: OutcomeTotals;
   readonly byCampaign: readonly ({ campaign: string } & OutcomeTotals)[];
-  readonly byStaff: readonly ({ staff: string } & OutcomeTotals)[];
+  readonly byStaff: readonly ({ staff: string; staffName: string } & OutcomeTotals)[];
 }
 
 export interface DeviceHealth {
@@ -188,6 +191,8 @@ export interface DevicesResponse {
 export interface SessionUser {
   readonly name: string;
   readonly role: 'manager' | 'staff' | 'viewer';
+  /** The person's name (王芳); null for a shared account or the open API. */
+  readonly displayName: string | null;
 }
 
 export interface AuthState {

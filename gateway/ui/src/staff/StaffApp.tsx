@@ -33,7 +33,9 @@ export function StaffApp() {
   const [error, setError] = useState<string | undefined>(undefined);
   const [missed, setMissed] = useState<ReadonlySet<string>>(new Set());
   const [sound, setSound] = useState(soundPreference());
-  const [name, setName] = useState(authRequired ? user.name : savedName());
+  // Signed in, acks name the signed-in person (the gateway records them); open, the name typed once.
+  const person = user.displayName ?? user.name;
+  const [name, setName] = useState(authRequired ? person : savedName());
   const [draftName, setDraftName] = useState('');
   const known = useRef(new Set<string>());
   const knownAtDrop = useRef<Set<string> | undefined>(undefined);
@@ -131,6 +133,11 @@ export function StaffApp() {
           <strong data-content="">{store.name}</strong>
           <span class="muted">{t('app.staffTitle')}</span>
         </div>
+        {authRequired && (
+          <span class="muted staff-person" data-person={user.name}>
+            {t('staff.signedInAs', { name: person })}
+          </span>
+        )}
         <ConnectionBadge />
         <div class="topbar-right">
           <button
