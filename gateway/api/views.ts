@@ -1,5 +1,5 @@
 /**
- * Read routes over derived state: funnel, live, devices, rejected inputs, CSV export.
+ * Read routes over derived state: funnel, live, staffing, devices, rejected inputs, CSV export.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../clock/index.js';
@@ -19,6 +19,7 @@ import {
 import { type CsvRow, funnelCsv } from '../views/csv.js';
 import { type FunnelResult, queryFunnel, RangeTooLargeError } from '../views/funnel.js';
 import type { LiveView } from '../views/live.js';
+import { STAFFING_GRANULARITIES, type StaffingGranularity, StaffingView } from '../views/staffing.js';
 import { BadRequestError } from './errors.js';
 import { optionalString, parseGranularity, parseLimit, parseRange } from './query.js';
 
@@ -36,6 +37,14 @@ export interface ViewDeps {
 
 export function viewRoutes(deps: ViewDeps) {
   const buckets = new BucketStore(deps.db);
+  const staffing = new StaffingView({
+    db: deps.db,
+    buckets,
+    calendar: deps.calendar,
+    now: () => deps.clock.now(),
+    occupancy: () => deps.live.occupancy(),
+    passageGapMs: deps.config.correlation.staffWindowMs,
+  });
 
   function funnel(query: Record<string, unknown>): FunnelResult {
     const { from, to } = parseRange(query, deps.clock.now(), deps.calendar);
@@ -148,6 +157,20 @@ export function viewRoutes(deps: ViewDeps) {
     });
 
     app.get('/live', async () => deps.live.snapshot());
+
+    app.get('/staffing', async (request) => {
+      const query = request.query as Record<string, unknown>;
+      const { from, to } = parseRange(query, deps.clock.now(), deps.calendar);
+      const granularity = optionalString(query.granularity, 'granularity') ?? 'hour';
+      if (!(STAFFING_GRANULARITIES as readonly string[]).includes(granularity))
+        throw new BadRequestError(`granularity must be one of ${STAFFING_GRANULARITIES.join(', ')}`);
+      try {
+        return staffing.query(from, to, granularity as StaffingGranularity);
+      } catch (err) {
+        if (err instanceof RangeTooLargeError) throw new BadRequestError(err.message, err.code);
+        throw err;
+      }
+    });
 
     // What a screen needs to present the store: name, currency, time zone, default language,
     // and today's date by the gateway's clock (the demo's clock is not the wall's).

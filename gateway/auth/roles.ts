@@ -44,6 +44,7 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', path: '/store', access: 'viewer' },
   { method: 'GET', path: '/funnel', access: 'viewer' },
   { method: 'GET', path: '/live', access: 'viewer' },
+  { method: 'GET', path: '/staffing', access: 'viewer' },
   { method: 'GET', path: '/fitting-rooms', access: 'viewer' },
   { method: 'GET', path: '/sessions', access: 'viewer' },
   { method: 'GET', path: '/products/tried-not-bought', access: 'viewer' },
