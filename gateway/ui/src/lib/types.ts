@@ -200,3 +200,41 @@ export interface AuthState {
   readonly user: SessionUser | null;
   readonly csrfToken: string | null;
 }
+
+/** GET /staffing (docs/contracts.md "Staff on the floor"); null figures are unknown. */
+export interface StaffingVip {
+  readonly vipAlerts: number;
+  readonly vipAcked: number;
+  readonly vipUnattended: number;
+  readonly vipResponseSeconds: number | null;
+}
+
+export interface StaffingBucket extends StaffingVip {
+  readonly start: string;
+  readonly end: string;
+  readonly staffOnFloor: number | null;
+  readonly visitors: number;
+  readonly transactions: number;
+  readonly conversionRate: number | null;
+  readonly shoppersPerAssociate: number | null;
+}
+
+export interface StaffingResult {
+  readonly from: string;
+  readonly to: string;
+  readonly now: {
+    readonly at: string;
+    readonly staffOnFloor: number | null;
+    readonly shoppers: number;
+    readonly shoppersPerAssociate: number | null;
+  };
+  readonly buckets: readonly StaffingBucket[];
+  readonly totals: StaffingVip & {
+    readonly associateHours: number | null;
+    readonly visitors: number;
+    readonly transactions: number;
+    readonly conversionRate: number | null;
+    readonly visitorsPerAssociateHour: number | null;
+    readonly openPresences: number;
+  };
+}

@@ -133,11 +133,6 @@ export function StaffApp() {
           <strong data-content="">{store.name}</strong>
           <span class="muted">{t('app.staffTitle')}</span>
         </div>
-        {authRequired && (
-          <span class="muted staff-person" data-person={user.name}>
-            {t('staff.signedInAs', { name: person })}
-          </span>
-        )}
         <ConnectionBadge />
         <div class="topbar-right">
           <button
@@ -156,6 +151,11 @@ export function StaffApp() {
       </header>
       <main id="main" class="staff">
         <h1 class="sr-only">{t('app.staffTitle')}</h1>
+        {authRequired && (
+          <p class="muted staff-person" data-person={user.name}>
+            {t('staff.signedInAs', { name: person })}
+          </p>
+        )}
         {name.trim() === '' && (
           <form class="card name-form" onSubmit={saveName}>
             <p>{t('staff.namePrompt')}</p>
