@@ -17,7 +17,8 @@ import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import { en } from '../../gateway/ui/src/i18n/en.js';
 import { zhCN } from '../../gateway/ui/src/i18n/zh-CN.js';
 import { signIn as apiSignIn, call, type Signed } from '../support/auth.js';
-import { launchChromium, newPage, PHONE, sidewaysScroll, signIn, WIDE } from '../support/browser.js';
+import { launchChromium, newPage, sidewaysScroll, signIn, WIDE } from '../support/browser.js';
+import { devicePublisher } from '../support/demo-login-gateway.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 
@@ -51,20 +52,10 @@ describe('staff persons and staffing in the browser', () => {
   let browser: Browser;
   let manager: Signed;
   const contexts: BrowserContext[] = [];
-  let seq = 0;
   const base = () => `http://127.0.0.1:${gateway.httpPort}`;
-  const publish = (topic: string, body: Record<string, unknown>) =>
-    devices.publishAsync(`retail/s001/${topic}`, JSON.stringify({ v: 1, id: `m-${++seq}`, ...body }), { qos: 1 });
-  const reads = (ts: number, epcs: readonly string[]) => {
-    const iso = new Date(ts).toISOString();
-    return publish('rfid/rfid-fr/reads', {
-      type: 'rfid.reads',
-      ts: iso,
-      reads: epcs.map((epc) => ({ epc, ant: 5, rssi: -50, ts: iso })),
-    });
-  };
-  const crossing = (hhmm: string, dir: 'in' | 'out', n: number) =>
-    publish('door/door-1/event', { type: 'door.crossing', ts: new Date(at(hhmm)).toISOString(), door: 'main', dir, n });
+  let send: ReturnType<typeof devicePublisher>;
+  const reads = (ts: number, epcs: readonly string[]) => send.entranceReads(ts, epcs);
+  const crossing = (hhmm: string, dir: 'in' | 'out', n: number) => send.crossing(at(hhmm), dir, n);
   const staffingApi = async () =>
     (await (await call(`${base()}/api/v1`, manager, 'GET', '/staffing?granularity=hour')).json()) as StaffingApi;
   const open = async (path: string, user: string, options: { phone: boolean; locale: 'en' | 'zh-CN' }) => {
@@ -108,6 +99,7 @@ describe('staff persons and staffing in the browser', () => {
       clientId: 'devices',
       reconnectPeriod: 0,
     });
+    send = devicePublisher(devices);
     manager = await apiSignIn(`${base()}/api/v1`, 'boss', 'boss-password');
     // 王芳 in 09:10, out 12:05 (delivered late, after her 13:00), in 13:00; 李雷 in 09:40.
     await reads(at('09:10'), [BADGES.wang]);
@@ -140,31 +132,26 @@ describe('staff persons and staffing in the browser', () => {
     expect(await wang.locator('[data-person="wangfang"]').textContent()).toBe('当前店员：王芳');
     expect(await li.locator('[data-person="lilei"]').textContent()).toBe('You: 李雷');
 
-    await reads(clock.now(), [VIP_CARDS.chen]);
-    await Promise.all([card(wang, 'M-CHEN').waitFor(), card(li, 'M-CHEN').waitFor()]);
-    clock.advance(45_000);
-    await card(wang, 'M-CHEN').locator('[data-action="ack"]').click();
-    for (const [page, text] of [
-      [wang, '王芳 正在接待'],
-      [li, '王芳 is on it'],
-    ] as const) {
-      const ack = card(page, 'M-CHEN').locator('[data-ack="wangfang"]');
-      await ack.waitFor();
-      expect(await ack.textContent()).toContain(text);
-    }
-
-    await reads(clock.now(), [VIP_CARDS.zhou]);
-    await Promise.all([card(wang, 'M-ZHOU').waitFor(), card(li, 'M-ZHOU').waitFor()]);
-    clock.advance(15_000);
-    await card(li, 'M-ZHOU').locator('[data-action="ack"]').click();
-    for (const [page, text] of [
-      [wang, '李雷 正在接待'],
-      [li, '李雷 is on it'],
-    ] as const) {
-      const ack = card(page, 'M-ZHOU').locator('[data-ack="lilei"]');
-      await ack.waitFor();
-      expect(await ack.textContent()).toContain(text);
-    }
+    /** A VIP arrives, `takerPage` acks after `waitMs`; both phones name the person who took it. */
+    const arriveAndTake = async (member: string, cardEpc: string, takerPage: Page, waitMs: number, by: string) => {
+      await reads(clock.now(), [cardEpc]);
+      await Promise.all([card(wang, member).waitFor(), card(li, member).waitFor()]);
+      clock.advance(waitMs);
+      await card(takerPage, member).locator('[data-action="ack"]').click();
+      const shown: string[] = [];
+      for (const page of [wang, li]) {
+        const ack = card(page, member).locator(`[data-ack="${by}"]`);
+        await ack.waitFor();
+        shown.push((await ack.textContent()) ?? '');
+      }
+      return shown;
+    };
+    const [chenZh, chenEn] = await arriveAndTake('M-CHEN', VIP_CARDS.chen, wang, 45_000, 'wangfang');
+    expect(chenZh).toContain('王芳 正在接待');
+    expect(chenEn).toContain('王芳 is on it');
+    const [zhouZh, zhouEn] = await arriveAndTake('M-ZHOU', VIP_CARDS.zhou, li, 15_000, 'lilei');
+    expect(zhouZh).toContain('李雷 正在接待');
+    expect(zhouEn).toContain('李雷 is on it');
     for (const page of [wang, li]) {
       const scroll = await sidewaysScroll(page);
       expect(scroll.scrollWidth, JSON.stringify(scroll)).toBeLessThanOrEqual(scroll.innerWidth);

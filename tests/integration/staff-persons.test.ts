@@ -3,13 +3,10 @@
  * account against a real gateway. Acks and invitations record the signed-in person's display
  * name whatever the body claims; the invitation report names the person per staff row.
  */
-import mqtt, { type MqttClient } from 'mqtt';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../gateway/clock/index.js';
-import { loadConfig } from '../../gateway/config/index.js';
-import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import { call, type Signed, signIn } from '../support/auth.js';
+import { type DemoLoginGateway, devicePublisher, startDemoLoginGateway } from '../support/demo-login-gateway.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 
@@ -25,39 +22,27 @@ interface Alert {
 describe('staff persons on acks, invitations and reports', () => {
   const clock = new ManualClock(T0);
   const dir = tempDir();
-  let gateway: RunningGateway;
-  let devices: MqttClient;
+  let store: DemoLoginGateway;
   let wang: Signed;
   let li: Signed;
   let shared: Signed;
   let manager: Signed;
-  const base = () => `http://127.0.0.1:${gateway.httpPort}/api/v1`;
+  const base = () => store.api;
 
   beforeAll(async () => {
-    const config = loadConfig(undefined, {
-      GW_MQTT_PORT: '0',
-      GW_HTTP_PORT: '0',
-      GW_DATA_DIR: dir.path,
-      GW_HTTP_AUTH: 'demo',
-    });
-    gateway = await startGateway({ config, clock, log: pino({ level: 'silent' }), tickEveryMs: 20 });
+    store = await startDemoLoginGateway(dir.path, clock);
     [wang, li, shared, manager] = await Promise.all([
       signIn(base(), 'wangfang', 'wangfang'),
       signIn(base(), 'lilei', 'lilei'),
       signIn(base(), 'staff', 'staff'),
       signIn(base(), 'manager', 'manager'),
     ]);
-    devices = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.mqttPort}`, {
-      clientId: 'devices',
-      reconnectPeriod: 0,
-    });
     const members = CARDS.map((card, i) => ({ id: `M-${i}`, name: `会员${i}`, tier: 5, cards: [card] }));
     expect((await call(base(), manager, 'PUT', '/members', members)).status).toBe(200);
   });
 
   afterAll(async () => {
-    await devices?.endAsync();
-    await gateway?.stop();
+    await store?.stop();
     dir.remove();
   });
 
@@ -75,18 +60,7 @@ describe('staff persons on acks, invitations and reports', () => {
   });
 
   it('records the signed-in person on an ack, not the name the body claims', async () => {
-    const ts = new Date(clock.now()).toISOString();
-    await devices.publishAsync(
-      'retail/s001/rfid/rfid-fr/reads',
-      JSON.stringify({
-        v: 1,
-        type: 'rfid.reads',
-        id: 'vip-arrivals',
-        ts,
-        reads: CARDS.map((epc) => ({ epc, ant: 5, rssi: -50, ts })),
-      }),
-      { qos: 1 },
-    );
+    await devicePublisher(store.devices).entranceReads(clock.now(), CARDS);
     const alerts = await waitFor(async () => {
       const body = (await (await call(base(), wang, 'GET', '/vip/alerts')).json()) as { alerts: Alert[] };
       return body.alerts.length === 2 ? body.alerts : undefined;

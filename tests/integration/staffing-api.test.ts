@@ -3,13 +3,10 @@
  * them late, after later reads of the same badge), visitors at the door, a sale and two VIP
  * alerts, one acknowledged 30 s after its push and one never.
  */
-import mqtt, { type MqttClient } from 'mqtt';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../gateway/clock/index.js';
-import { loadConfig } from '../../gateway/config/index.js';
-import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import { call, type Signed, signIn } from '../support/auth.js';
+import { type DemoLoginGateway, devicePublisher, startDemoLoginGateway } from '../support/demo-login-gateway.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 
@@ -41,49 +38,27 @@ interface Staffing {
 describe('GET /staffing', () => {
   const clock = new ManualClock(T0);
   const dir = tempDir();
-  let gateway: RunningGateway;
-  let devices: MqttClient;
+  let store: DemoLoginGateway;
   let manager: Signed;
   let wang: Signed;
-  let seq = 0;
-  const base = () => `http://127.0.0.1:${gateway.httpPort}/api/v1`;
-  const publish = (topic: string, body: Record<string, unknown>) =>
-    devices.publishAsync(`retail/s001/${topic}`, JSON.stringify({ v: 1, id: `m-${++seq}`, ...body }), { qos: 1 });
-  const badge = (epc: string, hhmm: string) => {
-    const ts = new Date(at(hhmm)).toISOString();
-    return publish('rfid/rfid-fr/reads', { type: 'rfid.reads', ts, reads: [{ epc, ant: 5, rssi: -50, ts }] });
-  };
-  const crossing = (hhmm: string, dir: 'in' | 'out', n: number) =>
-    publish('door/door-1/event', {
-      type: 'door.crossing',
-      ts: new Date(at(hhmm)).toISOString(),
-      door: 'main',
-      dir,
-      n,
-    });
+  let send: ReturnType<typeof devicePublisher>;
+  const base = () => store.api;
+  const publish = (topic: string, body: Record<string, unknown>) => send.publish(topic, body);
+  const badge = (epc: string, hhmm: string) => send.entranceReads(at(hhmm), [epc]);
+  const crossing = (hhmm: string, dir: 'in' | 'out', n: number) => send.crossing(at(hhmm), dir, n);
   const staffing = async (query = '') =>
     (await (await call(base(), manager, 'GET', `/staffing${query}`)).json()) as Staffing;
   const hour = (s: Staffing, hhmm: string) => s.buckets.find((b) => b.start === `${day}T${hhmm}:00+08:00`) as Bucket;
 
   beforeAll(async () => {
-    const config = loadConfig(undefined, {
-      GW_MQTT_PORT: '0',
-      GW_HTTP_PORT: '0',
-      GW_DATA_DIR: dir.path,
-      GW_HTTP_AUTH: 'demo',
-    });
-    gateway = await startGateway({ config, clock, log: pino({ level: 'silent' }), tickEveryMs: 20 });
+    store = await startDemoLoginGateway(dir.path, clock);
+    send = devicePublisher(store.devices);
     manager = await signIn(base(), 'manager', 'manager');
     wang = await signIn(base(), 'wangfang', 'wangfang');
-    devices = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.mqttPort}`, {
-      clientId: 'devices',
-      reconnectPeriod: 0,
-    });
   });
 
   afterAll(async () => {
-    await devices?.endAsync();
-    await gateway?.stop();
+    await store?.stop();
     dir.remove();
   });
 
@@ -148,12 +123,7 @@ describe('GET /staffing', () => {
   it('reports VIP alert response time and unattended VIP arrivals', async () => {
     const members = VIP_CARDS.map((card, i) => ({ id: `V-${i}`, name: `贵宾${i}`, tier: 5, cards: [card] }));
     expect((await call(base(), manager, 'PUT', '/members', members)).status).toBe(200);
-    const ts = new Date(clock.now()).toISOString();
-    await publish('rfid/rfid-fr/reads', {
-      type: 'rfid.reads',
-      ts,
-      reads: VIP_CARDS.map((epc) => ({ epc, ant: 5, rssi: -50, ts })),
-    });
+    await send.entranceReads(clock.now(), VIP_CARDS);
     const alerts = await waitFor(async () => {
       const body = (await (await call(base(), wang, 'GET', '/vip/alerts')).json()) as {
         alerts: { id: string; pushedAt: number | null }[];

@@ -65,9 +65,10 @@ function activeHours(buckets: readonly StaffingBucket[]): readonly StaffingBucke
 export function StaffingReport(props: { day: string }) {
   const { formats } = useApp();
   const staffing = useStaffing(props.day);
+  const duration = (seconds: number | null) => formats.duration(seconds === null ? null : seconds * 1000);
   const seconds = (value: number | null) => (
     <td class="num">
-      <Data raw={value}>{formats.duration(value === null ? null : value * 1000)}</Data>
+      <Data raw={value}>{duration(value)}</Data>
     </td>
   );
   const body = () => {
@@ -143,32 +144,25 @@ export function StaffingReport(props: { day: string }) {
           </div>
         )}
         <dl class="staffing-totals" data-staffing-totals="">
-          <div>
-            <dt>{t('staffing.associateHours')}</dt>
-            <dd>
-              <Data raw={totals.associateHours}>{formats.decimal(totals.associateHours, 2)}</Data>
-            </dd>
-          </div>
-          <div>
-            <dt>{t('staffing.visitorsPerAssociateHour')}</dt>
-            <dd>
-              <Data raw={totals.visitorsPerAssociateHour}>{formats.decimal(totals.visitorsPerAssociateHour, 2)}</Data>
-            </dd>
-          </div>
-          <div>
-            <dt>{t('staffing.vipUnattended')}</dt>
-            <dd>
-              <Data raw={totals.vipUnattended}>{formats.int(totals.vipUnattended)}</Data>
-            </dd>
-          </div>
-          <div>
-            <dt>{t('staffing.vipResponse')}</dt>
-            <dd>
-              <Data raw={totals.vipResponseSeconds}>
-                {formats.duration(totals.vipResponseSeconds === null ? null : totals.vipResponseSeconds * 1000)}
-              </Data>
-            </dd>
-          </div>
+          {(
+            [
+              ['staffing.associateHours', totals.associateHours, formats.decimal(totals.associateHours, 2)],
+              [
+                'staffing.visitorsPerAssociateHour',
+                totals.visitorsPerAssociateHour,
+                formats.decimal(totals.visitorsPerAssociateHour, 2),
+              ],
+              ['staffing.vipUnattended', totals.vipUnattended, formats.int(totals.vipUnattended)],
+              ['staffing.vipResponse', totals.vipResponseSeconds, duration(totals.vipResponseSeconds)],
+            ] as const
+          ).map(([label, raw, text]) => (
+            <div key={label}>
+              <dt>{t(label)}</dt>
+              <dd>
+                <Data raw={raw}>{text}</Data>
+              </dd>
+            </div>
+          ))}
         </dl>
       </>
     );
