@@ -23,7 +23,7 @@ export interface Presence {
   readonly badge: string;
   readonly from: number;
   readonly to: number;
-  /** No leaving passage was read: `to` is the end of the day (or `until`). */
+  /** No leaving passage was read: `to` is the end of the day (or just after `until`). */
   readonly open: boolean;
 }
 
@@ -76,7 +76,8 @@ function presencesOfBadge(
   let arrived: number | undefined;
   const closeDay = () => {
     if (arrived === undefined) return;
-    const end = Math.max(arrived, Math.min(calendar.nextDayStart(day), until));
+    // `to` is exclusive: an open presence includes the instant `until` (now).
+    const end = Math.max(arrived, Math.min(calendar.nextDayStart(day), until + 1));
     out.push({ badge, from: arrived, to: end, open: true });
     arrived = undefined;
   };
@@ -109,6 +110,6 @@ export function staffInSlot(presence: StaffPresence, calendar: DayCalendar, star
 export function staffAt(presence: StaffPresence, calendar: DayCalendar, at: number): number | null {
   if (!presence.knownDays.has(calendar.dayStart(at))) return null;
   const badges = new Set<string>();
-  for (const p of presence.presences) if (p.from <= at && (at < p.to || (p.open && at === p.to))) badges.add(p.badge);
+  for (const p of presence.presences) if (p.from <= at && at < p.to) badges.add(p.badge);
   return badges.size;
 }

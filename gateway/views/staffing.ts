@@ -27,7 +27,7 @@ export interface VipResponse {
 export interface StaffingBucket extends VipResponse {
   readonly start: string;
   readonly end: string;
-  /** Average over the period's 15-min slots of staff present in each slot; null: unknown. */
+  /** Average over the period's begun 15-min slots of staff present in each slot; null: unknown. */
   readonly staffOnFloor: number | null;
   readonly visitors: number;
   readonly transactions: number;
@@ -121,7 +121,8 @@ export class StaffingView {
       const end = Date.parse(b.end);
       let sum = 0;
       let known = 0;
-      for (let slot = start; slot < end; slot += BUCKET_MS) {
+      // Slots not begun yet say nothing: the running hour is the average of its quarters so far.
+      for (let slot = start; slot < end && slot <= now; slot += BUCKET_MS) {
         const n = staffInSlot(presence, calendar, slot, Math.min(end, slot + BUCKET_MS));
         if (n === null) continue;
         sum += n;

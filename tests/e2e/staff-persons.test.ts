@@ -17,7 +17,7 @@ import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import { en } from '../../gateway/ui/src/i18n/en.js';
 import { zhCN } from '../../gateway/ui/src/i18n/zh-CN.js';
 import { signIn as apiSignIn, call, type Signed } from '../support/auth.js';
-import { launchChromium, newPage, sidewaysScroll, signIn, WIDE } from '../support/browser.js';
+import { launchChromium, newPage, screenshot, sidewaysScroll, signIn, WIDE } from '../support/browser.js';
 import { devicePublisher } from '../support/demo-login-gateway.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
@@ -111,7 +111,9 @@ describe('staff persons and staffing in the browser', () => {
     await reads(at('12:05'), [BADGES.wang]);
     await waitFor(async () => {
       const s = await staffingApi();
-      return s.now.staffOnFloor === 2 && s.now.shoppersPerAssociate === 2.5;
+      // Everything derived, the late 12:05 passage included (12:00 is then 1.25, not 2).
+      const noon = s.buckets.find((b) => b.start === `${day}T12:00:00+08:00`);
+      return s.now.staffOnFloor === 2 && s.now.shoppersPerAssociate === 2.5 && noon?.staffOnFloor === 1.25;
     }, 'staffing derived');
     browser = await launchChromium();
   }, 60_000);
@@ -152,6 +154,8 @@ describe('staff persons and staffing in the browser', () => {
     const [zhouZh, zhouEn] = await arriveAndTake('M-ZHOU', VIP_CARDS.zhou, li, 15_000, 'lilei');
     expect(zhouZh).toContain('李雷 正在接待');
     expect(zhouEn).toContain('李雷 is on it');
+    await screenshot(wang, 'staff-persons-ack-phone-zh-CN');
+    await screenshot(li, 'staff-persons-ack-phone-en');
     for (const page of [wang, li]) {
       const scroll = await sidewaysScroll(page);
       expect(scroll.scrollWidth, JSON.stringify(scroll)).toBeLessThanOrEqual(scroll.innerWidth);
@@ -180,6 +184,7 @@ describe('staff persons and staffing in the browser', () => {
         expect(await tile.locator('.kpi-label').textContent()).toContain(text[`metric.${metric}`]);
       }
       expect(api.now).toMatchObject({ staffOnFloor: 2, shoppersPerAssociate: 2.5 });
+      await screenshot(page, `staffing-overview-${view.phone ? 'phone' : 'desktop'}-${view.locale}`);
 
       await page.goto('/#/reports');
       const report = page.locator('[data-staffing-report]');
@@ -201,6 +206,7 @@ describe('staff persons and staffing in the browser', () => {
       const byHour = new Map(rows.map((r) => [r.start, r.raw]));
       expect(byHour.get(`${day}T12:00:00+08:00`)?.[0]).toBe('1.25');
       expect(byHour.get(`${day}T14:00:00+08:00`)?.slice(4)).toEqual(['2', '2', '0', '30']);
+      await screenshot(page, `staffing-report-${view.phone ? 'phone' : 'desktop'}-${view.locale}`);
       if (view.phone) {
         const scroll = await sidewaysScroll(page);
         expect(scroll.scrollWidth, JSON.stringify(scroll)).toBeLessThanOrEqual(scroll.innerWidth);

