@@ -20,7 +20,8 @@ commands:
   rebuild [--config FILE]          recompute facts and aggregates from the journal
   check-config FILE                validate a config file and print every problem
   hash-password < password         print a scrypt hash for devices.*.passwordHash and http.auth.users
-  user add NAME --role manager|staff|viewer [--password-stdin] [--config FILE]
+  user add NAME --role manager|staff|viewer [--display-name "王芳"] [--password-stdin] [--config FILE]
+  user rename NAME --display-name "王芳"   the person's name on acks, invitations, reports
   user passwd NAME [--password-stdin] [--config FILE]
   user remove NAME [--config FILE]
   user list [--config FILE]        dashboard users kept in the store database (besides http.auth.users)
@@ -46,6 +47,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       date: { type: 'string' },
       serial: { type: 'boolean' },
       role: { type: 'string' },
+      'display-name': { type: 'string' },
       device: { type: 'string' },
       url: { type: 'string' },
       'password-stdin': { type: 'boolean' },
@@ -82,6 +84,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         action: positionals[0],
         name: positionals[1],
         role: values.role,
+        displayName: values['display-name'],
         passwordStdin: values['password-stdin'] === true,
       });
     }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { generateStoreDay, publishTimeline, urlClientFactory } from '../firmware-sim/index.js';
 import { runUntilSignal } from './cli.js';
 import { type Clock, systemClock } from './clock/index.js';
+import { DEMO_STAFF_PERSONS } from './config/defaults.js';
 import { loadConfig } from './config/index.js';
 import { createLogger } from './log.js';
 import { startGateway } from './main.js';
@@ -99,7 +100,9 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       console.log(`  dashboard + API  http://127.0.0.1:${gateway.httpPort}/`);
       console.log(`  staff app        http://127.0.0.1:${gateway.httpPort}/staff/  (on a phone)`);
       console.log(`  live funnel      http://127.0.0.1:${gateway.httpPort}/api/v1/live`);
-      console.log('  sign in          manager/manager, staff/staff, viewer/viewer (demo-only users)');
+      console.log('  sign in          manager/manager, viewer/viewer (demo-only users)');
+      console.log('  staff persons    wangfang/wangfang (王芳), lilei/lilei (李雷): one per phone');
+      console.log('  shared account   staff/staff (acks show "staff", not a person)');
       console.log(`  MQTT             mqtt://127.0.0.1:${gateway.mqttPort}`);
       console.log(`  data             ${dataDir}`);
       if (serial) console.log(`  serial devices   ${Object.keys(serial.devices).join(', ')} on socat ptys`);
@@ -110,11 +113,18 @@ export async function runDemo(options: DemoOptions): Promise<number> {
 
   async function feed(httpPort: number, mqttPort: number): Promise<void> {
     try {
-      // Staff record invitations in the app; with logins on, the demo signs in as its demo staff user.
-      const headers = await demoStaffHeaders(`http://127.0.0.1:${httpPort}/api/v1`, config.http.auth !== undefined);
-      if (!headers) log.warn({ component: 'demo' }, 'the configured login refused the demo staff user: no invitations');
-      for (const invitation of headers ? day.invitations : []) {
-        await fetch(`http://127.0.0.1:${httpPort}/api/v1/invitations`, {
+      // Staff record invitations in the app; with logins on, the demo signs in as its staff
+      // persons, and each of the scenario's inviters is one of them (the same one all day).
+      const api = `http://127.0.0.1:${httpPort}/api/v1`;
+      const authOn = config.http.auth !== undefined;
+      const persons = await Promise.all(DEMO_STAFF_PERSONS.map((name) => demoStaffHeaders(api, authOn, name)));
+      const signedIn = persons.filter((h): h is Record<string, string> => h !== undefined);
+      if (signedIn.length === 0)
+        log.warn({ component: 'demo' }, 'the configured login refused the demo staff persons: no invitations');
+      const inviters = [...new Set(day.invitations.map((i) => i.staff))];
+      for (const invitation of signedIn.length > 0 ? day.invitations : []) {
+        const headers = signedIn[inviters.indexOf(invitation.staff) % signedIn.length] ?? {};
+        await fetch(`${api}/invitations`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', ...headers },
           body: JSON.stringify({
@@ -196,15 +206,19 @@ async function startSerialDevices(dir: string) {
 }
 
 /**
- * Request headers for the demo's staff user (DEMO_HTTP_USERS), {} when the API is open, or
- * undefined when a configured login refuses the demo user (the invitations are then skipped).
+ * Request headers for one of the demo's staff persons (DEMO_HTTP_USERS; the password is the
+ * name), {} when the API is open, or undefined when a configured login refuses them.
  */
-async function demoStaffHeaders(api: string, authOn: boolean): Promise<Record<string, string> | undefined> {
+async function demoStaffHeaders(
+  api: string,
+  authOn: boolean,
+  name: string,
+): Promise<Record<string, string> | undefined> {
   if (!authOn) return {};
   const response = await fetch(`${api}/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'staff', password: 'staff' }),
+    body: JSON.stringify({ name, password: name }),
   });
   if (!response.ok) return undefined;
   const body = (await response.json()) as { csrfToken?: unknown };

@@ -7,6 +7,8 @@
  * random one is printed once and must be changed at first sign-in.
  */
 import {
+  cleanDisplayName,
+  DISPLAY_NAME_MAX,
   ensureUsersTable,
   MIN_PASSWORD_LENGTH,
   ROLES,
@@ -22,10 +24,13 @@ export interface UserCommand {
   readonly action: string | undefined;
   readonly name: string | undefined;
   readonly role: string | undefined;
+  /** The person's name (e.g. 王芳) shown on acks, invitations and reports. */
+  readonly displayName: string | undefined;
   readonly passwordStdin: boolean;
 }
 
-export const USER_USAGE = `  user add NAME --role manager|staff|viewer [--password-stdin]
+export const USER_USAGE = `  user add NAME --role manager|staff|viewer [--display-name "王芳"] [--password-stdin]
+  user rename NAME --display-name "王芳"   the person's name on acks, invitations and reports
   user passwd NAME [--password-stdin]
   user remove NAME
   user list                        dashboard users in the store database (besides http.auth.users)`;
@@ -57,6 +62,11 @@ export async function userCommand(config: GatewayConfig, cmd: UserCommand): Prom
       }
       return { value, generated: false };
     };
+    const displayName = cmd.displayName === undefined ? undefined : cleanDisplayName(cmd.displayName);
+    if (cmd.displayName !== undefined && displayName === undefined) {
+      console.error(`--display-name must be 1 to ${DISPLAY_NAME_MAX} characters, no control characters`);
+      return 1;
+    }
     const inConfig = (n: string) => {
       console.error(`user ${n} is listed in the config file (http.auth.users): change it there`);
       return 1;
@@ -75,8 +85,8 @@ export async function userCommand(config: GatewayConfig, cmd: UserCommand): Prom
         }
         const pw = await password();
         if (!pw) return 1;
-        users.add(name as string, role, pw.value, pw.generated);
-        console.log(`added ${role} ${name}`);
+        users.add(name as string, role, pw.value, pw.generated, displayName);
+        console.log(`added ${role} ${name}${displayName === undefined ? '' : ` (${displayName})`}`);
         if (pw.generated) console.log(`one-time password (must be changed at first sign-in): ${pw.value}`);
         return 0;
       }
@@ -93,6 +103,19 @@ export async function userCommand(config: GatewayConfig, cmd: UserCommand): Prom
         if (pw.generated) console.log(`one-time password (must be changed at first sign-in): ${pw.value}`);
         return 0;
       }
+      case 'rename': {
+        if (users.isConfigUser(name as string)) return inConfig(name as string);
+        if (displayName === undefined) {
+          console.error(`user rename: give --display-name\n\n${USER_USAGE}`);
+          return 1;
+        }
+        if (!users.setDisplayName(name as string, displayName)) {
+          console.error(`no user ${name} in the store database`);
+          return 1;
+        }
+        console.log(`${name} is now shown as ${displayName}`);
+        return 0;
+      }
       case 'remove': {
         if (users.isConfigUser(name as string)) return inConfig(name as string);
         if (!users.removeUser(name as string)) {
@@ -103,13 +126,18 @@ export async function userCommand(config: GatewayConfig, cmd: UserCommand): Prom
         return 0;
       }
       case 'list': {
-        const rows = db.prepare('SELECT name, role, must_change FROM users ORDER BY name').all() as {
+        const rows = db.prepare('SELECT name, role, must_change, display_name FROM users ORDER BY name').all() as {
           name: string;
           role: string;
           must_change: number;
+          display_name: string | null;
         }[];
-        for (const u of config.http.auth?.users ?? []) console.log(`${u.name}\t${u.role}\t(config file)`);
-        for (const r of rows) console.log(`${r.name}\t${r.role}${r.must_change ? '\t(must change password)' : ''}`);
+        for (const u of config.http.auth?.users ?? [])
+          console.log(`${u.name}\t${u.role}\t${u.displayName ?? '-'}\t(config file)`);
+        for (const r of rows)
+          console.log(
+            `${r.name}\t${r.role}\t${r.display_name ?? '-'}${r.must_change ? '\t(must change password)' : ''}`,
+          );
         return 0;
       }
       default:

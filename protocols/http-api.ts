@@ -64,6 +64,8 @@ export const NewInvitation = Type.Object(
     member: InvitationText,
     /** Who invited. With sign-in on, always the signed-in user (set by gateway/auth, whatever the body says). */
     staff: InvitationText,
+    /** The person's display name. With sign-in on, always the signed-in user's (set by gateway/auth). */
+    staffName: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]+$' })),
     channel: InvitationText,
     campaign: InvitationText,
     /** When the member was invited; default now. */
@@ -254,6 +256,8 @@ export const MemberProfile = Type.Object({
   ),
 });
 
+/** Who took an alert or card ("I'm on it" / "on my way"), and when. */
+const Ack = Type.Object({ by: Type.String(), name: Type.String(), at: Type.Number() });
 export const VipAlert = Type.Object({
   id: Type.String(),
   ts: Type.Number(),
@@ -262,7 +266,8 @@ export const VipAlert = Type.Object({
   via: Type.String(),
   /** Null on a `vip.arrival` stream event reduced for a viewer. */
   profile: Nullable(MemberProfile),
-  ack: Nullable(Type.Object({ by: Type.String(), at: Type.Number() })),
+  /** `by`: the sign-in name; `name`: the person's display name (the sign-in name when none). */
+  ack: Nullable(Ack),
 });
 export const VipAlerts = Type.Object({ alerts: List(VipAlert) });
 export const AckedAlert = Type.Object({ alert: VipAlert });
@@ -292,7 +297,7 @@ export const AssistAlert = Type.Object({
   styleName: Type.Optional(Type.String()),
   sizes: Type.Optional(List(Type.String())),
   items: List(AssistCardItem),
-  ack: Nullable(Type.Object({ by: Type.String(), at: Type.Number() })),
+  ack: Nullable(Ack),
   late: Type.Boolean(),
   pushedAt: Nullable(Type.Number()),
 });
@@ -322,6 +327,8 @@ export const Invitation = Type.Object({
   ts: Type.Number(),
   member: Type.String(),
   staff: Type.String(),
+  /** The person who invited (display name; the sign-in name when none was recorded). */
+  staffName: Type.String(),
   channel: Type.String(),
   campaign: Type.String(),
 });
@@ -342,7 +349,7 @@ export const OutcomeTotals = Type.Object({
 export const InvitationReport = Type.Object({
   totals: OutcomeTotals,
   byCampaign: List(Type.Object({ campaign: Type.String(), ...OutcomeTotals.properties })),
-  byStaff: List(Type.Object({ staff: Type.String(), ...OutcomeTotals.properties })),
+  byStaff: List(Type.Object({ staff: Type.String(), staffName: Type.String(), ...OutcomeTotals.properties })),
 });
 
 export const DeviceHealth = Type.Object({
@@ -405,9 +412,50 @@ export const AuditEntries = Type.Object({
   ),
 });
 
+/** GET /staffing (docs/contracts.md "Staff on the floor"); null figures are unknown. */
+const StaffingVip = {
+  vipAlerts: Count,
+  vipAcked: Count,
+  vipUnattended: Count,
+  vipResponseSeconds: Nullable(Type.Number()),
+};
+export const StaffingBucket = Type.Object({
+  start: Time,
+  end: Time,
+  staffOnFloor: Nullable(Type.Number()),
+  visitors: Count,
+  transactions: Count,
+  conversionRate: Nullable(Type.Number()),
+  shoppersPerAssociate: Nullable(Type.Number()),
+  ...StaffingVip,
+});
+export const StaffingResult = Type.Object({
+  from: Time,
+  to: Time,
+  now: Type.Object({
+    at: Time,
+    staffOnFloor: Nullable(Type.Number()),
+    shoppers: Count,
+    shoppersPerAssociate: Nullable(Type.Number()),
+  }),
+  buckets: List(StaffingBucket),
+  totals: Type.Object({
+    ...StaffingVip,
+    associateHours: Nullable(Type.Number()),
+    visitors: Count,
+    transactions: Count,
+    conversionRate: Nullable(Type.Number()),
+    visitorsPerAssociateHour: Nullable(Type.Number()),
+    openPresences: Count,
+  }),
+});
+export const StaffingQuery = Type.Object({ from: QueryValue, to: QueryValue, granularity: QueryValue });
+
 export const SessionUser = Type.Object({
   name: Type.String(),
   role: Type.Union([Type.Literal('manager'), Type.Literal('staff'), Type.Literal('viewer')]),
+  /** The person's name (王芳); null for a shared account or the open API. */
+  displayName: Nullable(Type.String()),
 });
 export const AuthState = Type.Object({
   authRequired: Type.Boolean(),
@@ -443,6 +491,8 @@ export type DeviceHealth = Static<typeof DeviceHealth>;
 export type DevicesAnswer = Static<typeof DevicesAnswer>;
 export type SessionUser = Static<typeof SessionUser>;
 export type AuthState = Static<typeof AuthState>;
+export type StaffingBucket = Static<typeof StaffingBucket>;
+export type StaffingResult = Static<typeof StaffingResult>;
 
 /** The funnel schema and the computed shape in funnel.ts must not drift apart. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

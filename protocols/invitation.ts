@@ -6,7 +6,10 @@ export interface Invitation {
   readonly id: string;
   /** Member id (roster id). */
   readonly member: string;
+  /** Who invited: the sign-in name. */
   readonly staff: string;
+  /** The person's display name when the account has one (e.g. 王芳); absent on older records. */
+  readonly staffName?: string;
   readonly channel: string;
   readonly campaign: string;
   /** When the member was invited (epoch ms). */

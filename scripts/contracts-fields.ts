@@ -231,6 +231,9 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyDoc>> = {
     text: '`manager` everything, `staff` also member PII and acks, `viewer` aggregates only',
   },
   'http.auth.users[].passwordHash': { text: 'scrypt hash from `store-gateway hash-password`' },
+  'http.auth.users[].displayName': {
+    text: 'the person’s name as colleagues know it (e.g. 王芳): acks, invitations and reports show it; leave it out for a shared account',
+  },
   'http.auth.sessionTtl': {
     text: 'lifetime of a sign-in',
     default: (c) => dur(c.http.auth?.sessionTtlMs ?? Number.NaN),

@@ -44,7 +44,8 @@ export interface AssistAlert {
   readonly styleName?: string;
   readonly sizes?: readonly string[];
   readonly items: readonly AssistCardItem[];
-  readonly ack: { readonly by: string; readonly at: number } | null;
+  /** `by` the sign-in name, `name` the person's display name (the sign-in name when none). */
+  readonly ack: { readonly by: string; readonly name: string; readonly at: number } | null;
   readonly late: boolean;
   readonly pushedAt: number | null;
 }
@@ -54,6 +55,7 @@ type AssistBody = Omit<AssistAlert, 'ack' | 'late' | 'pushedAt'>;
 interface Row {
   body: string;
   acked_by: string | null;
+  acked_by_name: string | null;
   acked_at: number | null;
   late: number;
   pushed_at: number | null;
@@ -66,10 +68,11 @@ interface HandledRow {
   start: number;
   pushed_at: number | null;
   acked_by: string | null;
+  acked_by_name: string | null;
   acked_at: number | null;
 }
 
-const COLUMNS = 'body, acked_by, acked_at, late, pushed_at';
+const COLUMNS = 'body, acked_by, acked_by_name, acked_at, late, pushed_at';
 
 export function assistId(fact: Pick<AssistNeededFact, 'session'>): string {
   return `assist:${fact.session}`;
@@ -96,7 +99,7 @@ export class AssistStore {
     this.life = alertLife(db, 'assist_alerts');
     this.exists = db.prepare('SELECT 1 FROM assist_alerts WHERE id = ?').pluck();
     this.selectHandled = db.prepare(
-      `SELECT id, room, ts, start, pushed_at, acked_by, acked_at FROM assist_alerts
+      `SELECT id, room, ts, start, pushed_at, acked_by, acked_by_name, acked_at FROM assist_alerts
        WHERE epoch = ${RETRACTED} AND (pushed_at IS NOT NULL OR acked_by IS NOT NULL)`,
     );
     // The card of the room's session that holds a moment (`at`): the room's latest card
@@ -141,7 +144,7 @@ export class AssistStore {
     for (const old of this.selectHandled.all() as HandledRow[]) {
       const current = this.selectSameVisit.get({ room: old.room, id: old.id, at: old.start }) as string | undefined;
       if (current === undefined) continue;
-      this.life.inherit.run(old.pushed_at, old.pushed_at, old.acked_by, old.acked_at, current);
+      this.life.inherit.run(old.pushed_at, old.pushed_at, old.acked_by_name, old.acked_by, old.acked_at, current);
       this.life.deleteOne.run(old.id);
     }
     this.life.dropRetracted.run();
@@ -167,8 +170,8 @@ export class AssistStore {
   }
 
   /** The first acknowledgement wins; later ones return the card as it is. */
-  ack(id: string, staff: string, at: number): AssistAlert | undefined {
-    this.life.ack.run(staff, at, id);
+  ack(id: string, staff: string, at: number, name?: string): AssistAlert | undefined {
+    this.life.ack.run(staff, name ?? null, at, id);
     return this.get(id);
   }
 
@@ -214,7 +217,10 @@ function toCard(row: Row): AssistAlert {
   const body = JSON.parse(row.body) as AssistBody;
   return {
     ...body,
-    ack: row.acked_by === null ? null : { by: row.acked_by, at: row.acked_at ?? 0 },
+    ack:
+      row.acked_by === null
+        ? null
+        : { by: row.acked_by, name: row.acked_by_name ?? row.acked_by, at: row.acked_at ?? 0 },
     late: row.late === 1,
     pushedAt: row.pushed_at,
   };

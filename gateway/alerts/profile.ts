@@ -72,7 +72,10 @@ export class ProfileBuilder {
     this.boughtSince = db.prepare(
       "SELECT json_extract(body, '$.epc') AS epc FROM facts WHERE type = 'tried.bought' AND ts >= ?",
     );
-    this.invitation = db.prepare('SELECT id, campaign, staff, channel, ts FROM invitations WHERE id = ?');
+    // The card names the person who invited (display name), the sign-in name when none was recorded.
+    this.invitation = db.prepare(
+      'SELECT id, campaign, COALESCE(staff_name, staff) AS staff, channel, ts FROM invitations WHERE id = ?',
+    );
   }
 
   build(fact: VipArrivalFact): VipProfile {

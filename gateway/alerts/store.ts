@@ -24,7 +24,8 @@ export interface VipAlert {
   readonly zone: string;
   readonly via: string;
   readonly profile: VipProfile;
-  readonly ack: { readonly by: string; readonly at: number } | null;
+  /** `by`: the sign-in name; `name`: the person's display name (the sign-in name when it has none). */
+  readonly ack: { readonly by: string; readonly name: string; readonly at: number } | null;
   /** Older than alerts.maxAge when derived: recorded, not pushed to phones. */
   readonly late: boolean;
   /** When it was pushed to phones (MQTT, SSE, webhook); null if never. */
@@ -35,6 +36,7 @@ interface AlertRow {
   id: string;
   body: string;
   acked_by: string | null;
+  acked_by_name: string | null;
   acked_at: number | null;
   late: number;
   pushed_at: number | null;
@@ -46,6 +48,7 @@ interface RetractedRow {
   member: string;
   pushed_at: number | null;
   acked_by: string | null;
+  acked_by_name: string | null;
   acked_at: number | null;
 }
 
@@ -76,7 +79,7 @@ export class AlertStore {
     this.life = alertLife(db, 'alerts');
     this.exists = db.prepare('SELECT 1 FROM alerts WHERE id = ?').pluck();
     this.selectRetractedHandled = db.prepare(
-      `SELECT id, ts, member, pushed_at, acked_by, acked_at FROM alerts
+      `SELECT id, ts, member, pushed_at, acked_by, acked_by_name, acked_at FROM alerts
        WHERE epoch = ${RETRACTED} AND (pushed_at IS NOT NULL OR acked_by IS NOT NULL)`,
     );
     this.selectSameVisit = db
@@ -88,7 +91,7 @@ export class AlertStore {
     this.selectPushedNear = db
       .prepare('SELECT 1 FROM alerts WHERE member = ? AND id != ? AND pushed_at IS NOT NULL AND ts > ? AND ts < ?')
       .pluck();
-    const columns = 'id, body, acked_by, acked_at, late, pushed_at';
+    const columns = 'id, body, acked_by, acked_by_name, acked_at, late, pushed_at';
     this.selectOne = db.prepare(`SELECT ${columns} FROM alerts WHERE id = ?`);
     this.selectRange = db.prepare(`SELECT ${columns} FROM alerts WHERE ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?`);
     this.scrub = db.prepare(
@@ -138,7 +141,7 @@ export class AlertStore {
     for (const old of this.selectRetractedHandled.all() as RetractedRow[]) {
       const current = this.selectSameVisit.get(old.member, old.ts - r, old.ts + r, old.ts) as string | undefined;
       if (current === undefined) continue;
-      this.life.inherit.run(old.pushed_at, old.pushed_at, old.acked_by, old.acked_at, current);
+      this.life.inherit.run(old.pushed_at, old.pushed_at, old.acked_by_name, old.acked_by, old.acked_at, current);
       this.life.deleteOne.run(old.id);
     }
     this.life.dropRetracted.run();
@@ -175,9 +178,12 @@ export class AlertStore {
     for (const member of members) this.scrub.run(member);
   }
 
-  /** The first acknowledgement wins; later ones return the alert as it is. */
-  ack(id: string, staff: string, at: number): VipAlert | undefined {
-    this.life.ack.run(staff, at, id);
+  /**
+   * The first acknowledgement wins; later ones return the alert as it is. `staff` is the
+   * sign-in name, `name` the person's display name (omitted: the sign-in name).
+   */
+  ack(id: string, staff: string, at: number, name?: string): VipAlert | undefined {
+    this.life.ack.run(staff, name ?? null, at, id);
     return this.get(id);
   }
 }
@@ -186,7 +192,10 @@ function toAlert(row: AlertRow): VipAlert {
   const body = JSON.parse(row.body) as Omit<VipAlert, 'ack' | 'late' | 'pushedAt'>;
   return {
     ...body,
-    ack: row.acked_by === null ? null : { by: row.acked_by, at: row.acked_at ?? 0 },
+    ack:
+      row.acked_by === null
+        ? null
+        : { by: row.acked_by, name: row.acked_by_name ?? row.acked_by, at: row.acked_at ?? 0 },
     late: row.late === 1,
     pushedAt: row.pushed_at,
   };

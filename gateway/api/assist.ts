@@ -14,7 +14,8 @@ import type { AssistStore } from '../alerts/assist-store.js';
 import type { Clock } from '../clock/index.js';
 import type { StoreCalendar } from '../time/index.js';
 import type { AssistanceReporter } from '../views/assistance.js';
-import { BadRequestError, NotFoundError } from './errors.js';
+import { parseAck } from './ack-body.js';
+import { NotFoundError } from './errors.js';
 import { parseGranularity, parseLimit, parseRange } from './query.js';
 
 export function assistRoutes(deps: {
@@ -41,11 +42,8 @@ export function assistRoutes(deps: {
       { schema: { params: IdParams, response: { 200: AckedAssistAlert } } },
       async (request) => {
         const { id } = request.params;
-        const staff = (request.body as { staff?: unknown } | undefined)?.staff;
-        if (typeof staff !== 'string' || staff.trim() === '' || staff.length > 64) {
-          throw new BadRequestError('body must be {"staff": "<name or id>"}', 'INVALID_ACK');
-        }
-        const card = deps.cards.get(id) && deps.cards.ack(id, staff.trim(), deps.clock.now());
+        const { staff, name } = parseAck(request.body);
+        const card = deps.cards.get(id) && deps.cards.ack(id, staff, deps.clock.now(), name);
         if (!card) throw new NotFoundError(`no assistance card ${id}`);
         deps.dispatcher.acknowledged(card);
         return { alert: card };

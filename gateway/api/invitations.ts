@@ -63,6 +63,7 @@ export function invitationRoutes(deps: {
         id: randomUUID(),
         member: body.member,
         staff: body.staff,
+        ...(body.staffName === undefined ? {} : { staffName: body.staffName.trim() }),
         channel: body.channel,
         campaign: body.campaign,
         ts: body.ts === undefined ? now : Date.parse(body.ts),
@@ -80,7 +81,10 @@ export function invitationRoutes(deps: {
       await new Promise<void>((resolve, reject) =>
         deps.ingest.fromDriver('api', [event], (err) => (err ? reject(err) : resolve())),
       );
-      return reply.status(201).send({ invitation });
+      // Answered as GET /invitations lists it: the person's name, else the sign-in name.
+      return reply
+        .status(201)
+        .send({ invitation: { ...invitation, staffName: invitation.staffName ?? invitation.staff } });
     });
 
     const listSchema = { querystring: LimitedRangeQuery, response: { 200: Invitations } };

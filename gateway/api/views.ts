@@ -1,5 +1,5 @@
 /**
- * Read routes over derived state: funnel, live, devices, rejected inputs, CSV export.
+ * Read routes over derived state: funnel, live, staffing, devices, rejected inputs, CSV export.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Static } from 'typebox';
@@ -12,6 +12,8 @@ import {
   LiveSnapshot,
   RejectedInputs,
   RejectedQuery,
+  StaffingQuery,
+  StaffingResult,
   StoreInfo,
   type UpstreamState,
 } from '../../protocols/http-api.js';
@@ -32,6 +34,7 @@ import {
 import { type CsvRow, funnelCsv } from '../views/csv.js';
 import { type FunnelResult, queryFunnel, RangeTooLargeError } from '../views/funnel.js';
 import type { LiveView } from '../views/live.js';
+import { STAFFING_GRANULARITIES, type StaffingGranularity, StaffingView } from '../views/staffing.js';
 import { BadRequestError } from './errors.js';
 import { optionalString, parseGranularity, parseLimit, parseRange } from './query.js';
 
@@ -49,6 +52,14 @@ export interface ViewDeps {
 
 export function viewRoutes(deps: ViewDeps) {
   const buckets = new BucketStore(deps.db);
+  const staffing = new StaffingView({
+    db: deps.db,
+    buckets,
+    calendar: deps.calendar,
+    now: () => deps.clock.now(),
+    occupancy: () => deps.live.occupancy(),
+    passageGapMs: deps.config.correlation.staffWindowMs,
+  });
 
   function funnel(query: Static<typeof FunnelQuery>): FunnelResult {
     const { from, to } = parseRange(query, deps.clock.now(), deps.calendar);
@@ -162,6 +173,24 @@ export function viewRoutes(deps: ViewDeps) {
     });
 
     app.get('/live', { schema: { response: { 200: LiveSnapshot } } }, async () => deps.live.snapshot());
+
+    app.get(
+      '/staffing',
+      { schema: { querystring: StaffingQuery, response: { 200: StaffingResult } } },
+      async (request) => {
+        const { query } = request;
+        const { from, to } = parseRange(query, deps.clock.now(), deps.calendar);
+        const granularity = optionalString(query.granularity, 'granularity') ?? 'hour';
+        if (!(STAFFING_GRANULARITIES as readonly string[]).includes(granularity))
+          throw new BadRequestError(`granularity must be one of ${STAFFING_GRANULARITIES.join(', ')}`);
+        try {
+          return staffing.query(from, to, granularity as StaffingGranularity);
+        } catch (err) {
+          if (err instanceof RangeTooLargeError) throw new BadRequestError(err.message, err.code);
+          throw err;
+        }
+      },
+    );
 
     // What a screen needs to present the store: name, currency, time zone, default language,
     // and today's date by the gateway's clock (the demo's clock is not the wall's).

@@ -5,7 +5,8 @@ import { AckedAlert, IdParams, LimitedRangeQuery, VipAlerts } from '../../protoc
 import type { AlertDispatcher } from '../alerts/dispatcher.js';
 import type { AlertStore } from '../alerts/store.js';
 import type { Clock } from '../clock/index.js';
-import { BadRequestError, NotFoundError } from './errors.js';
+import { parseAck } from './ack-body.js';
+import { NotFoundError } from './errors.js';
 import { type LocalDays, parseLimit, parseRange } from './query.js';
 
 export function vipRoutes(deps: { alerts: AlertStore; dispatcher: AlertDispatcher; clock: Clock; days: LocalDays }) {
@@ -26,13 +27,9 @@ export function vipRoutes(deps: { alerts: AlertStore; dispatcher: AlertDispatche
       { schema: { params: IdParams, response: { 200: AckedAlert } } },
       async (request) => {
         const { id } = request.params;
-        const body = request.body as { staff?: unknown } | undefined;
-        const staff = body?.staff;
-        if (typeof staff !== 'string' || staff.trim() === '' || staff.length > 64) {
-          throw new BadRequestError('body must be {"staff": "<name or id>"}', 'INVALID_ACK');
-        }
+        const { staff, name } = parseAck(request.body);
         if (!deps.alerts.get(id)) throw new NotFoundError(`no alert ${id}`);
-        const alert = deps.alerts.ack(id, staff.trim(), deps.clock.now());
+        const alert = deps.alerts.ack(id, staff, deps.clock.now(), name);
         if (!alert) throw new NotFoundError(`no alert ${id}`);
         deps.dispatcher.acknowledged(alert);
         return { alert };

@@ -33,20 +33,22 @@ import { carriesMemberPii, stripMemberPii } from './pii.js';
 import { FailureLimiter } from './rate-limit.js';
 import { isKnownRoute, type Role, type RouteRule, roleAtLeast, ruleFor, STATE_CHANGING } from './roles.js';
 import { csrfMatches, SessionStore } from './sessions.js';
-import { INITIAL_PASSWORD_FILE, MIN_PASSWORD_LENGTH, UserDirectory, type UserRecord } from './users.js';
+import { INITIAL_PASSWORD_FILE, MIN_PASSWORD_LENGTH, personName, UserDirectory, type UserRecord } from './users.js';
 
 const PREFIX = '/api/v1';
 
 export interface Principal {
   readonly name: string;
   readonly role: Role;
+  /** The person's name as colleagues know it (users' display name); null for a shared account. */
+  readonly displayName: string | null;
   /** Present when signed in (auth on); absent for the open API's local manager. */
   readonly session?: { readonly token: string; readonly csrfToken: string };
   /** Signed in with a one-time password: only /auth/* until it is changed. */
   readonly mustChange?: boolean;
 }
 
-const LOCAL: Principal = { name: 'local', role: 'manager' };
+const LOCAL: Principal = { name: 'local', role: 'manager', displayName: null };
 
 /** The role GET /vip/alerts needs: the same one decides what SSE sends of an alert. */
 const VIP_ALERT_READER = ruleFor('GET', '/vip/alerts').access as Role;
@@ -162,12 +164,16 @@ export class HttpAuth {
 
       app.get('/auth/me', { schema: { response: { 200: AuthState } } }, async (request) => {
         if (!this.required)
-          return { authRequired: false, user: { name: LOCAL.name, role: LOCAL.role }, csrfToken: null };
+          return {
+            authRequired: false,
+            user: { name: LOCAL.name, role: LOCAL.role, displayName: null },
+            csrfToken: null,
+          };
         const principal = this.principals.get(request);
         return principal?.session
           ? {
               authRequired: true,
-              user: { name: principal.name, role: principal.role },
+              user: { name: principal.name, role: principal.role, displayName: principal.displayName },
               csrfToken: principal.session.csrfToken,
               ...(principal.mustChange ? { mustChangePassword: true } : {}),
             }
@@ -258,17 +264,22 @@ export class HttpAuth {
     return {
       name: user.name,
       role: user.role,
+      displayName: user.displayName,
       session: { token, csrfToken: session.csrfToken },
       ...(user.mustChange ? { mustChange: true } : {}),
     };
   }
 
-  /** With auth on, "who did it" in a body (ack's `staff`) is the signed-in user, not a claim. */
+  /**
+   * With auth on, "who did it" in a body (ack's `staff`) is the signed-in user, not a claim,
+   * and the person's name beside it (`staffName`) is that user's display name.
+   */
   private stampActor(request: FastifyRequest): void {
     const rule = this.ruleOf(request);
     const principal = this.principals.get(request);
     if (!rule?.actorField || !principal?.session || !isRecord(request.body)) return;
     request.body[rule.actorField] = principal.name;
+    if (rule.actorNameField) request.body[rule.actorNameField] = personName(principal);
   }
 
   private filter(request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {
@@ -336,7 +347,7 @@ export class HttpAuth {
     const { token, session } = this.sessions.create(user.name);
     reply.header('set-cookie', sessionCookie(token, session.expires - session.created, this.secureFor(request)));
     return reply.send({
-      user: { name: user.name, role: user.role },
+      user: { name: user.name, role: user.role, displayName: user.displayName },
       csrfToken: session.csrfToken,
       ...(user.mustChange ? { mustChangePassword: true } : {}),
     });

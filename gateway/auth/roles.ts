@@ -19,6 +19,8 @@ export interface RouteRule {
   readonly audit?: string;
   /** Body field that must name the acting user (set from the session when auth is on). */
   readonly actorField?: string;
+  /** Body field set to the acting person's display name beside `actorField` (auth on). */
+  readonly actorNameField?: string;
 }
 
 export const ROLE_RANK: Readonly<Record<Role, number>> = { viewer: 1, staff: 2, manager: 3 };
@@ -42,6 +44,7 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', path: '/store', access: 'viewer' },
   { method: 'GET', path: '/funnel', access: 'viewer' },
   { method: 'GET', path: '/live', access: 'viewer' },
+  { method: 'GET', path: '/staffing', access: 'viewer' },
   { method: 'GET', path: '/fitting-rooms', access: 'viewer' },
   { method: 'GET', path: '/sessions', access: 'viewer' },
   { method: 'GET', path: '/fitting-rooms/assistance', access: 'viewer' },
@@ -52,12 +55,12 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', path: '/stream', access: 'viewer' },
   // Shop floor: VIP alerts with the profile, "I'm on it", invitations.
   { method: 'GET', path: '/vip/alerts', access: 'staff' },
-  { method: 'POST', path: '/vip/alerts/:id/ack', access: 'staff', actorField: 'staff' },
+  { method: 'POST', path: '/vip/alerts/:id/ack', access: 'staff', actorField: 'staff', actorNameField: 'staffName' },
   // Fitting-room assistance cards (no member data) and "on my way".
   { method: 'GET', path: '/assist/alerts', access: 'staff' },
-  { method: 'POST', path: '/assist/alerts/:id/ack', access: 'staff', actorField: 'staff' },
+  { method: 'POST', path: '/assist/alerts/:id/ack', access: 'staff', actorField: 'staff', actorNameField: 'staffName' },
   { method: 'GET', path: '/invitations', access: 'staff' },
-  { method: 'POST', path: '/invitations', access: 'staff', actorField: 'staff' },
+  { method: 'POST', path: '/invitations', access: 'staff', actorField: 'staff', actorNameField: 'staffName' },
   // Manager: imports, exports, erasure, raw rejected payloads (may hold member credentials), audit.
   { method: 'GET', path: '/export/funnel.csv', access: 'manager', audit: 'export.funnel' },
   { method: 'GET', path: '/rejected', access: 'manager' },

@@ -22,6 +22,8 @@ export interface UserRecord {
   readonly mustChange: boolean;
   /** Listed in the config file (its password changes there, not through the API or CLI). */
   readonly fromConfig: boolean;
+  /** The person's name as colleagues know it (王芳); null for a shared or unnamed account. */
+  readonly displayName: string | null;
 }
 
 export const USER_NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
@@ -29,6 +31,21 @@ export const ROLES: readonly Role[] = ['viewer', 'staff', 'manager'];
 /** Where the first manager's one-time password is written (0600) when the gateway creates it. */
 export const INITIAL_PASSWORD_FILE = 'initial-manager-password';
 export const MIN_PASSWORD_LENGTH = 10;
+/** Display names: any letters (Chinese included), 1–64 characters, no control characters. */
+export const DISPLAY_NAME_MAX = 64;
+
+/** The display name trimmed, or undefined when it is empty, too long or holds control characters. */
+export function cleanDisplayName(value: string): string | undefined {
+  const name = value.trim();
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (name === '' || [...name].length > DISPLAY_NAME_MAX || /[\u0000-\u001f\u007f]/.test(name)) return undefined;
+  return name;
+}
+
+/** Who a record names: the display name, else the sign-in name. */
+export function personName(user: { readonly name: string; readonly displayName: string | null }): string {
+  return user.displayName ?? user.name;
+}
 
 /** A random password people can type: 20 characters of base32 without look-alikes. */
 export function randomPassword(): string {
@@ -44,6 +61,7 @@ export class UserDirectory {
   private readonly insert;
   private readonly update;
   private readonly remove;
+  private readonly rename;
   private readonly endSessions;
 
   constructor(
@@ -53,13 +71,23 @@ export class UserDirectory {
   ) {
     ensureUsersTable(db);
     for (const u of configUsers) {
-      this.config.set(u.name.toLowerCase(), { ...u, mustChange: false, fromConfig: true });
+      this.config.set(u.name.toLowerCase(), {
+        name: u.name,
+        role: u.role,
+        passwordHash: u.passwordHash,
+        mustChange: false,
+        fromConfig: true,
+        displayName: u.displayName ?? null,
+      });
     }
-    this.select = db.prepare('SELECT name, role, password_hash, must_change FROM users WHERE name = ? COLLATE NOCASE');
+    this.select = db.prepare(
+      'SELECT name, role, password_hash, must_change, display_name FROM users WHERE name = ? COLLATE NOCASE',
+    );
     this.count = db.prepare('SELECT COUNT(*) AS n FROM users');
     this.insert = db.prepare(
-      'INSERT INTO users (name, role, password_hash, must_change, created, updated) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO users (name, role, password_hash, must_change, display_name, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    this.rename = db.prepare('UPDATE users SET display_name = ?, updated = ? WHERE name = ? COLLATE NOCASE');
     this.update = db.prepare(
       'UPDATE users SET password_hash = ?, must_change = ?, updated = ? WHERE name = ? COLLATE NOCASE',
     );
@@ -72,7 +100,7 @@ export class UserDirectory {
     const fromConfig = this.config.get(name.toLowerCase());
     if (fromConfig) return fromConfig;
     const row = this.select.get(name) as
-      | { name: string; role: Role; password_hash: string; must_change: number }
+      | { name: string; role: Role; password_hash: string; must_change: number; display_name: string | null }
       | undefined;
     if (!row || !ROLES.includes(row.role)) return undefined;
     return {
@@ -81,6 +109,7 @@ export class UserDirectory {
       passwordHash: row.password_hash,
       mustChange: row.must_change === 1,
       fromConfig: false,
+      displayName: row.display_name,
     };
   }
 
@@ -92,9 +121,14 @@ export class UserDirectory {
     return this.config.has(name.toLowerCase());
   }
 
-  add(name: string, role: Role, password: string, mustChange: boolean): void {
+  add(name: string, role: Role, password: string, mustChange: boolean, displayName?: string): void {
     const t = this.now();
-    this.insert.run(name, role, hashPassword(password), mustChange ? 1 : 0, t, t);
+    this.insert.run(name, role, hashPassword(password), mustChange ? 1 : 0, displayName ?? null, t, t);
+  }
+
+  /** Sets (or with undefined clears) a database user's display name. False when no such user. */
+  setDisplayName(name: string, displayName: string | undefined): boolean {
+    return this.rename.run(displayName ?? null, this.now(), name).changes > 0;
   }
 
   /** Sets a new password and ends every session of the user. False when no such database user. */
@@ -139,8 +173,12 @@ export function ensureUsersTable(db: Db): void {
       role          TEXT NOT NULL,
       password_hash TEXT NOT NULL,
       must_change   INTEGER NOT NULL DEFAULT 0,
+      display_name  TEXT,
       created       INTEGER NOT NULL,
       updated       INTEGER NOT NULL
     )
   `);
+  // Databases from before display names: the column joins (nullable: those users stay unnamed).
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('users') as string[];
+  if (!columns.includes('display_name')) db.exec('ALTER TABLE users ADD COLUMN display_name TEXT');
 }

@@ -30,9 +30,13 @@ correlation: { minDwell: 20s, leaveAfter: 30s, assistAfter: 8m, conversionWindow
 
 /**
  * DEMO ONLY: the demo's dashboard users (password = name: manager/manager, staff/staff,
- * viewer/viewer), added when GW_HTTP_AUTH=demo (the `demo` command sets it). Never use them in
+ * viewer/viewer, and two staff persons with display names: wangfang/wangfang 王芳,
+ * lilei/lilei 李雷; `staff` is a shared shop-floor account without one), added when GW_HTTP_AUTH=demo (the `demo` command sets it). Never use them in
  * a store: give real users with `store-gateway hash-password` hashes in http.auth.users.
  */
+/** The demo's staff persons (their password is their name): the demo records invitations as them. */
+export const DEMO_STAFF_PERSONS = ['wangfang', 'lilei'] as const;
+
 export const DEMO_HTTP_USERS = [
   {
     name: 'manager',
@@ -43,6 +47,18 @@ export const DEMO_HTTP_USERS = [
     name: 'staff',
     role: 'staff',
     passwordHash: 'scrypt$16384$8$1$ZBh23uNJSSEH65uAmXE/WA==$MdoLgWlBwL0DUs227z7Vt7Loke7IX7ixLl6ql8TD2/c=',
+  },
+  {
+    name: 'wangfang',
+    role: 'staff',
+    displayName: '王芳',
+    passwordHash: 'scrypt$16384$8$1$Ti9WbrhRuaWdys0O5+LVHg==$BfsgWyC4yUaqNUjNobi2+X+dMF0dJThURpQnH4qnQ4Y=',
+  },
+  {
+    name: 'lilei',
+    role: 'staff',
+    displayName: '李雷',
+    passwordHash: 'scrypt$16384$8$1$XOMRyicRcKhjWwqLZhomiw==$oHJF18GrQvVmcmBBs5x3cvQScUGPGcDTgPY3ez+nelw=',
   },
   {
     name: 'viewer',

@@ -230,6 +230,10 @@ const HttpAuth = Type.Object(
           role: Type.Union([Type.Literal('manager'), Type.Literal('staff'), Type.Literal('viewer')]),
           /** scrypt hash from `store-gateway hash-password` (never the password itself). */
           passwordHash: Type.String({ pattern: '^scrypt\\$', maxLength: 256 }),
+          /** The person's name as colleagues know it (e.g. 王芳): acks, invitations and reports show it. */
+          displayName: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -73,7 +73,13 @@ export type { DeviceConfig };
 export type Role = 'manager' | 'staff' | 'viewer';
 
 export interface HttpAuthConfig {
-  readonly users: readonly { readonly name: string; readonly role: Role; readonly passwordHash: string }[];
+  readonly users: readonly {
+    readonly name: string;
+    readonly role: Role;
+    readonly passwordHash: string;
+    /** The person's name shown on acks, invitations and reports (e.g. 王芳). */
+    readonly displayName?: string;
+  }[];
   readonly sessionTtlMs: number;
   readonly secureCookies: boolean;
 }

@@ -257,7 +257,10 @@ export class Correlator {
     const kind = this.cfg.zoneKinds.get(e.zone);
     if (kind === undefined) return;
     if (this.cfg.staffBadges.has(e.epc)) {
-      if (kind === 'entrance') this.visits.staffSeen(e.zone, e.epc, e.ts, e.lastTs, this.decisionTs);
+      if (kind === 'entrance') {
+        this.visits.staffSeen(e.zone, e.epc, e.ts, e.lastTs, this.decisionTs);
+        out.push({ type: 'staff.badge', ts: e.ts, lastTs: e.lastTs, zone: e.zone, badge: e.epc });
+      }
       return;
     }
     const passes = kind !== 'fitting-room' || e.peakRssi >= (this.cfg.rssiMin.get(e.zone) as number);
@@ -275,8 +278,10 @@ export class Correlator {
     if (kind === undefined) return;
     if (e.via === 'staff') {
       const badge = e.member ?? e.credential;
-      if (kind === 'entrance' && badge !== undefined)
+      if (kind === 'entrance' && badge !== undefined) {
         this.visits.staffSeen(e.zone, `staff:${badge}`, e.ts, e.ts, this.decisionTs);
+        out.push({ type: 'staff.badge', ts: e.ts, lastTs: e.ts, zone: e.zone, badge: `staff:${badge}` });
+      }
       return;
     }
     const known =

@@ -23,6 +23,19 @@ export interface StaffInFact {
   readonly n: number;
 }
 
+/**
+ * A staff badge read at an entrance (a tag.seen of a configured badge, or member.seen via
+ * `staff`): the staffing view derives who is on the floor from the set of these
+ * (gateway/views/staffing.ts). `ts`..`lastTs` is the read's first and last second.
+ */
+export interface StaffBadgeFact {
+  readonly type: 'staff.badge';
+  readonly ts: number;
+  readonly lastTs: number;
+  readonly zone: string;
+  readonly badge: string;
+}
+
 export interface ExitFact {
   readonly type: 'exit';
   readonly ts: number;
@@ -273,6 +286,7 @@ export interface InvitationClosedFact extends InvitationRef {
 export type Fact =
   | VisitorFact
   | StaffInFact
+  | StaffBadgeFact
   | ExitFact
   | PasserByFact
   | OccupancyFact

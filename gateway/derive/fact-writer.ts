@@ -23,6 +23,7 @@ const LISTED: ReadonlySet<Fact['type']> = new Set([
   'transaction',
   'adjustment',
   'counter.restart',
+  'staff.badge',
 ]);
 
 /** What a retracted fact row still tells (upstream re-sends the VIP journey of its bucket). */

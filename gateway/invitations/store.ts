@@ -10,6 +10,8 @@ export interface InvitationRecord {
   readonly ts: number;
   readonly member: string;
   readonly staff: string;
+  /** The person's display name; the sign-in name when none was recorded. */
+  readonly staffName: string;
   readonly channel: string;
   readonly campaign: string;
 }
@@ -34,7 +36,8 @@ export interface OutcomeTotals {
 export interface InvitationReport {
   readonly totals: OutcomeTotals;
   readonly byCampaign: readonly ({ campaign: string } & OutcomeTotals)[];
-  readonly byStaff: readonly ({ staff: string } & OutcomeTotals)[];
+  /** Per sign-in name, with the person's display name as last recorded in the period. */
+  readonly byStaff: readonly ({ staff: string; staffName: string } & OutcomeTotals)[];
 }
 
 const empty = (): OutcomeTotals => ({
@@ -54,10 +57,11 @@ export class InvitationStore {
 
   constructor(db: Db) {
     this.insert = db.prepare(
-      'INSERT OR IGNORE INTO invitations (id, ts, member, staff, channel, campaign) VALUES (@id, @ts, @member, @staff, @channel, @campaign)',
+      'INSERT OR IGNORE INTO invitations (id, ts, member, staff, staff_name, channel, campaign) VALUES (@id, @ts, @member, @staff, @staffName, @channel, @campaign)',
     );
     this.selectRange = db.prepare(
-      'SELECT id, ts, member, staff, channel, campaign FROM invitations WHERE ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?',
+      `SELECT id, ts, member, staff, COALESCE(staff_name, staff) AS staffName, channel, campaign
+       FROM invitations WHERE ts >= ? AND ts < ? ORDER BY ts DESC LIMIT ?`,
     );
     this.selectOutcomes = db.prepare(
       "SELECT body FROM facts WHERE type = 'invitation.outcome' AND json_extract(body, '$.invitation') IN (SELECT id FROM invitations WHERE ts >= ? AND ts < ?)",
@@ -67,7 +71,7 @@ export class InvitationStore {
   /** Keeps the table in step with journaled invitations. Call inside the derivation's transaction. */
   record(rows: readonly JournalRow[]): void {
     for (const { event } of rows) {
-      if (event.type === 'invitation.recorded') this.insert.run(event.invitation);
+      if (event.type === 'invitation.recorded') this.insert.run({ staffName: null, ...event.invitation });
     }
   }
 
@@ -94,6 +98,9 @@ export class InvitationStore {
     const totals = empty();
     const campaigns = new Map<string, OutcomeTotals>();
     const staff = new Map<string, OutcomeTotals>();
+    // The list is newest first: the first name seen per account is its latest.
+    const staffNames = new Map<string, string>();
+    for (const inv of invitations) if (!staffNames.has(inv.staff)) staffNames.set(inv.staff, inv.staffName);
     for (const inv of byId.values()) {
       // A credential in a fitting room implies the visit, even if the arrival was not seen.
       if (inv.tried) inv.arrived = 1;
@@ -111,7 +118,9 @@ export class InvitationStore {
     return {
       totals,
       byCampaign: [...campaigns].map(([c, t]) => ({ campaign: c, ...t })).sort((a, b) => b.invited - a.invited),
-      byStaff: [...staff].map(([s, t]) => ({ staff: s, ...t })).sort((a, b) => b.invited - a.invited),
+      byStaff: [...staff]
+        .map(([s, t]) => ({ staff: s, staffName: staffNames.get(s) ?? s, ...t }))
+        .sort((a, b) => b.invited - a.invited),
     };
   }
 }

@@ -223,6 +223,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX assist_alerts_ts ON assist_alerts (ts);
   CREATE INDEX assist_alerts_room ON assist_alerts (room, start);
   `,
+  `
+  -- Staff are people: an ack and an invitation record the person's display name beside the
+  -- sign-in name (a shared account has none; older rows show the sign-in name).
+  ALTER TABLE alerts ADD COLUMN acked_by_name TEXT;
+  ALTER TABLE invitations ADD COLUMN staff_name TEXT;
+  ALTER TABLE assist_alerts ADD COLUMN acked_by_name TEXT;
+  `,
 ];
 
 export interface OpenDbOptions {

@@ -39,6 +39,11 @@ export class LiveView {
     },
   ) {}
 
+  /** Shoppers in the store now. */
+  occupancy(): number {
+    return this.deps.state().occupancy();
+  }
+
   snapshot(): LiveSnapshot {
     const { config, clock, calendar, buckets, reference } = this.deps;
     const state = this.deps.state();

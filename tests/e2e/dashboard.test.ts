@@ -139,8 +139,18 @@ describe('manager dashboard on a demo day', () => {
     const live = await apiGet<Live>('/live');
     expect(live.today.visitors).toBeGreaterThan(100);
 
-    // The hourly table is /funnel?granularity=hour for today, row by row.
+    // The hourly table is /funnel?granularity=hour for today, row by row. It is a fetch of its
+    // own, which may still be in flight when the tiles already match: wait for its total too.
     const funnel = await apiGet<Funnel>('/funnel?granularity=hour');
+    await waitFor(
+      async () =>
+        (await page
+          .locator('.hourly-table tbody tr [data-metric="visitors"] [data-raw]')
+          .evaluateAll((els) => els.reduce((sum, el) => sum + Number(el.getAttribute('data-raw')), 0))) ===
+        funnel.totals.visitors,
+      'hourly table = /funnel',
+      10_000,
+    );
     const rows = await page.locator('.hourly-table tbody tr').evaluateAll((trs) =>
       trs.map((tr) => ({
         start: tr.getAttribute('data-hour'),

@@ -79,7 +79,7 @@ describe('HTTP auth with the demo users', () => {
     const me = await call(base(), who('staff'), 'GET', '/auth/me');
     expect(await me.json()).toEqual({
       authRequired: true,
-      user: { name: 'staff', role: 'staff' },
+      user: { name: 'staff', role: 'staff', displayName: null },
       csrfToken: who('staff').csrf,
     });
   });
@@ -92,7 +92,7 @@ describe('HTTP auth with the demo users', () => {
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { user: unknown; csrfToken: string };
-    expect(body.user).toEqual({ name: 'manager', role: 'manager' });
+    expect(body.user).toEqual({ name: 'manager', role: 'manager', displayName: null });
     expect(body.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const cookie = res.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/^gw_session=[A-Za-z0-9_-]{43};/);
@@ -397,7 +397,8 @@ describe('HTTP auth with the demo users', () => {
       staff: 'someone-else',
     });
     expect(ack.status).toBe(200);
-    expect(((await ack.json()) as { alert: { ack: { by: string } } }).alert.ack.by).toBe('staff');
+    // The shared account has no display name: the ack names the account.
+    expect(((await ack.json()) as { alert: { ack: unknown } }).alert.ack).toMatchObject({ by: 'staff', name: 'staff' });
     abort.abort();
 
     // Audit: the PII views, the stream, the import.
@@ -476,7 +477,7 @@ describe('HTTP auth settings', () => {
       const base = `http://127.0.0.1:${gateway.httpPort}/api/v1`;
       expect(await (await fetch(`${base}/auth/me`)).json()).toEqual({
         authRequired: false,
-        user: { name: 'local', role: 'manager' },
+        user: { name: 'local', role: 'manager', displayName: null },
         csrfToken: null,
       });
       expect((await fetch(`${base}/audit`)).status).toBe(200);

@@ -118,9 +118,16 @@ describe('secure by default', () => {
   });
 
   it('manages users with the CLI while the gateway runs; passwd and remove end their sessions', async () => {
-    const added = await cli(['user', 'add', 'ann', '--role', 'staff', '--password-stdin'], env(), 'ann-secret-pw\n');
+    const added = await cli(
+      ['user', 'add', 'ann', '--role', 'staff', '--display-name', '王芳', '--password-stdin'],
+      env(),
+      'ann-secret-pw\n',
+    );
     expect(added.code).toBe(0);
     const ann = await signIn(base(), 'ann', 'ann-secret-pw');
+    const me = (await (await call(base(), ann, 'GET', '/auth/me')).json()) as { user: unknown };
+    expect(me.user).toEqual({ name: 'ann', role: 'staff', displayName: '王芳' });
+    expect((await cli(['user', 'add', 'bea', '--role', 'staff', '--display-name', ' '], env())).code).toBe(1);
     expect((await call(base(), ann, 'GET', '/vip/alerts')).status).toBe(200);
     expect((await call(base(), ann, 'GET', '/audit')).status).toBe(403);
     expect((await cli(['user', 'add', 'ann', '--role', 'staff'], env())).code).toBe(1);
@@ -139,8 +146,14 @@ describe('secure by default', () => {
     expect((await call(base(), vic, 'GET', '/funnel')).status).toBe(403);
 
     const listed = await cli(['user', 'list'], env());
-    expect(listed.out).toMatch(/^ann\tstaff$/m);
-    expect(listed.out).toMatch(/^vic\tviewer\t\(must change password\)$/m);
+    expect(listed.out).toMatch(/^ann\tstaff\t王芳$/m);
+    expect(listed.out).toMatch(/^vic\tviewer\t-\t\(must change password\)$/m);
+
+    // A new display name applies to the live session at once (the directory is read per request).
+    expect((await cli(['user', 'rename', 'ann', '--display-name', '王芳芳'], env())).code).toBe(0);
+    const renamed = (await (await call(base(), ann2, 'GET', '/auth/me')).json()) as { user: { displayName: string } };
+    expect(renamed.user.displayName).toBe('王芳芳');
+    expect((await cli(['user', 'rename', 'nobody', '--display-name', 'x'], env())).code).toBe(1);
 
     expect((await cli(['user', 'remove', 'ann'], env())).code).toBe(0);
     expect((await call(base(), ann2, 'GET', '/vip/alerts')).status).toBe(401);

@@ -301,6 +301,7 @@ describe('determinism', () => {
         'session.counted',
         'session.ended',
         'session.started',
+        'staff.badge',
         'staff.in',
         'transaction',
         'tried.bought',

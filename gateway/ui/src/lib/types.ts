@@ -24,6 +24,8 @@ export type {
   RoomState,
   SessionItem,
   SessionUser,
+  StaffingBucket,
+  StaffingResult,
   StoreInfo,
   TriedNotBought,
   TryOnSession,

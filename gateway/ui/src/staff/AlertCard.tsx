@@ -117,7 +117,7 @@ export function AlertCard(props: { alert: VipAlert; missed: boolean; canAck: boo
       <footer>
         {alert.ack ? (
           <p class="ok ack" data-ack={alert.ack.by}>
-            <Tx k="vip.ackBy" data={{ staff: alert.ack.by, time: formats.time(alert.ack.at) }} />
+            <Tx k="vip.ackBy" data={{ staff: alert.ack.name, time: formats.time(alert.ack.at) }} />
           </p>
         ) : (
           <button type="button" class="primary big" disabled={!props.canAck} onClick={props.onAck} data-action="ack">

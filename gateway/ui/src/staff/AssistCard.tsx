@@ -48,7 +48,7 @@ export function AssistCard(props: { card: AssistAlert; missed: boolean; canAck: 
       <footer>
         {card.ack ? (
           <p class="ok ack" data-ack={card.ack.by}>
-            <Tx k="assist.ackBy" data={{ staff: card.ack.by, time: formats.time(card.ack.at) }} />
+            <Tx k="assist.ackBy" data={{ staff: card.ack.name, time: formats.time(card.ack.at) }} />
           </p>
         ) : (
           <button

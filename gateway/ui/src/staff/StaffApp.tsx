@@ -34,7 +34,9 @@ export function StaffApp() {
   const [error, setError] = useState<string | undefined>(undefined);
   const [missed, setMissed] = useState<ReadonlySet<string>>(new Set());
   const [sound, setSound] = useState(soundPreference());
-  const [name, setName] = useState(authRequired ? user.name : savedName());
+  // Signed in, acks name the signed-in person (the gateway records them); open, the name typed once.
+  const person = user.displayName ?? user.name;
+  const [name, setName] = useState(authRequired ? person : savedName());
   const [draftName, setDraftName] = useState('');
   const known = useRef(new Set<string>());
   const knownAtDrop = useRef<Set<string> | undefined>(undefined);
@@ -150,6 +152,11 @@ export function StaffApp() {
       </header>
       <main id="main" class="staff">
         <h1 class="sr-only">{t('app.staffTitle')}</h1>
+        {authRequired && (
+          <p class="muted staff-person" data-person={user.name}>
+            {t('staff.signedInAs', { name: person })}
+          </p>
+        )}
         {name.trim() === '' && (
           <form class="card name-form" onSubmit={saveName}>
             <p>{t('staff.namePrompt')}</p>

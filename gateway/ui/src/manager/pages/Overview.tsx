@@ -1,7 +1,7 @@
 /**
  * Overview: live occupancy, today's funnel against the same time on the same weekday last
  * week, the retail KPIs with their definitions, and today's hourly chart. Every figure is
- * exactly what GET /live and GET /funnel answer (the browser test compares them).
+ * exactly what GET /live, GET /funnel and GET /staffing answer (the browser tests compare them).
  */
 import { BarChart } from '../../components/BarChart.js';
 import { Data, type FigureKind, formatFigure, Kpi } from '../../components/Figures.js';
@@ -13,6 +13,7 @@ import { useApp } from '../../lib/context.js';
 import { addDays } from '../../lib/days.js';
 import { useResource } from '../../lib/resource.js';
 import type { FunnelBucket, FunnelMetrics, FunnelResult, LiveSnapshot } from '../../lib/types.js';
+import { StaffingNow, StaffingUnknownNote, useStaffing } from './Staffing.js';
 
 const FACTS = ['fact'];
 
@@ -56,6 +57,7 @@ export function Overview() {
     live,
     refreshOn: FACTS,
   });
+  const staffing = useStaffing();
 
   if (snapshot.error) return <ErrorBox error={snapshot.error} onRetry={snapshot.reload} />;
   if (!snapshot.data) return <Loading />;
@@ -93,9 +95,11 @@ export function Overview() {
             kind="int"
             value={snapshot.data.occupancy}
           />
+          <StaffingNow staffing={staffing.data} />
           {TODAY.map((spec) => tile(spec))}
           {tile(DWELL, false)}
         </div>
+        <StaffingUnknownNote staffing={staffing.data} />
       </section>
       <section aria-labelledby="funnel-title" class="card">
         <h2 id="funnel-title">{t('funnel.title')}</h2>

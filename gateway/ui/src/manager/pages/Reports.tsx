@@ -16,6 +16,7 @@ import { type Period, type PeriodKind, periodOf } from '../../lib/days.js';
 import { useResource } from '../../lib/resource.js';
 import { useSignal } from '../../lib/signal.js';
 import type { CompareResult, ComparisonPeriod, FunnelMetrics } from '../../lib/types.js';
+import { StaffingReport } from './Staffing.js';
 
 const KINDS: readonly { kind: PeriodKind; label: MessageKey }[] = [
   { kind: 'day', label: 'reports.day' },
@@ -223,6 +224,7 @@ export function Reports() {
               ]}
             />
           </section>
+          {kind === 'day' && <StaffingReport day={day} />}
         </>
       )}
     </>

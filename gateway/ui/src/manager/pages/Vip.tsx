@@ -107,7 +107,7 @@ function AlertTable(props: { alerts: readonly VipAlert[] }) {
                 <td data-ack={a.ack ? a.ack.by : ''}>
                   {a.ack ? (
                     <span class="ok">
-                      <Tx k="vip.ackBy" data={{ staff: a.ack.by, time: formats.time(a.ack.at) }} />
+                      <Tx k="vip.ackBy" data={{ staff: a.ack.name, time: formats.time(a.ack.at) }} />
                     </span>
                   ) : (
                     <span class="warn">{t('vip.notAcked')}</span>
@@ -123,13 +123,14 @@ function AlertTable(props: { alerts: readonly VipAlert[] }) {
 }
 
 function Invitations() {
-  const { live, formats, user, store } = useApp();
+  const { live, formats, user, store, authRequired } = useApp();
   const list = useResource(
     () => api.get<{ invitations: readonly Invitation[] }>(`/invitations${query(last30Days(store.today))}`),
     { live },
   );
   const [member, setMember] = useState('');
-  const [staff, setStaff] = useState(user.name === 'local' ? '' : user.name);
+  // Signed in, the gateway records the signed-in person whatever the field says: show who that is.
+  const [staff, setStaff] = useState(authRequired ? (user.displayName ?? user.name) : '');
   const [channel, setChannel] = useState<string>('wechat');
   const [campaign, setCampaign] = useState('');
   const [message, setMessage] = useState<{ ok: boolean; text: string } | undefined>(undefined);
@@ -173,6 +174,7 @@ function Invitations() {
             <input
               name="staff"
               required
+              readOnly={authRequired}
               maxLength={64}
               value={staff}
               onInput={(e) => setStaff(e.currentTarget.value)}
@@ -237,8 +239,8 @@ function Invitations() {
                     <td>
                       <Data>{i.member}</Data>
                     </td>
-                    <td>
-                      <Data>{i.staff}</Data>
+                    <td data-staff={i.staff}>
+                      <Data>{i.staffName}</Data>
                     </td>
                     <td>{channelKey ? t(channelKey) : <Data>{i.channel}</Data>}</td>
                     <td>
@@ -282,7 +284,7 @@ function InvitationResults() {
           />
           <OutcomeTable
             title={t('vip.report.byStaff')}
-            rows={report.data.byStaff.map((r) => ({ ...r, label: r.staff }))}
+            rows={report.data.byStaff.map((r) => ({ ...r, label: r.staffName, key: r.staff }))}
             totals={report.data.totals}
           />
         </div>
@@ -293,7 +295,7 @@ function InvitationResults() {
 
 function OutcomeTable(props: {
   title: string;
-  rows: readonly (OutcomeTotals & { label: string })[];
+  rows: readonly (OutcomeTotals & { label: string; key?: string })[];
   totals: OutcomeTotals;
 }) {
   const row = (label: preact.ComponentChildren, r: OutcomeTotals, key: string) => (
@@ -336,7 +338,7 @@ function OutcomeTable(props: {
             </th>
           </tr>
         </thead>
-        <tbody>{props.rows.map((r) => row(<Data>{r.label}</Data>, r, r.label))}</tbody>
+        <tbody>{props.rows.map((r) => row(<Data>{r.label}</Data>, r, r.key ?? r.label))}</tbody>
         <tfoot>{row(t('vip.report.total'), props.totals, 'total')}</tfoot>
       </table>
     </div>
