@@ -26,6 +26,7 @@ import {
   RecordedInvitation,
   RejectedInputs,
   Sessions,
+  StaffingResult,
   StoreInfo,
   TriedNotBoughtRanking,
   UpstreamState,
@@ -90,6 +91,7 @@ describe('HTTP contract', () => {
       ['/audit', AuditEntries],
       ['/assist/alerts', AssistAlerts],
       ['/fitting-rooms/assistance', AssistanceReport],
+      ['/staffing', StaffingResult],
     ];
     // Every JSON GET route of the access table is checked here: a new one must be added.
     const checked = new Set(routes.map(([path]) => path.split('?')[0]));
