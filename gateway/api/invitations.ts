@@ -1,4 +1,4 @@
-/** Invitations (邀约): record, list, and the per-campaign / per-staff outcome report. */
+/** Invitations (邀约): record, list, each one's journey, and the per-campaign / per-staff outcome report. */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
@@ -90,7 +90,21 @@ export function invitationRoutes(deps: {
     app.get('/invitations', async (request) => {
       const query = request.query as Record<string, unknown>;
       const { from, to } = parseRange(query, deps.clock.now(), deps.days);
-      return { invitations: deps.invitations.list(from, to, parseLimit(query.limit, 500, 5000)) };
+      const list = deps.invitations.list(from, to, parseLimit(query.limit, 500, 5000));
+      return { invitations: list.map((i) => ({ ...i, name: deps.reference.memberById(i.member)?.name ?? null })) };
+    });
+
+    // Per person: invited → arrived → tried → bought, with the member's name (stripped for viewers).
+    app.get('/invitations/journey', async (request) => {
+      const query = request.query as Record<string, unknown>;
+      const { from, to } = parseRange(query, deps.clock.now(), deps.days);
+      const rows = deps.invitations.journeys(
+        from,
+        to,
+        parseLimit(query.limit, 500, 5000),
+        optionalString(query.campaign, 'campaign'),
+      );
+      return { journeys: rows.map((j) => ({ ...j, name: deps.reference.memberById(j.member)?.name ?? null })) };
     });
 
     app.get('/invitations/report', async (request) => {

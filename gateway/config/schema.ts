@@ -257,6 +257,15 @@ export const DeviceConfig = Type.Union([
   MemberSource,
 ]);
 
+/** A campaign's name as people say it, in both languages the screens speak. */
+const CampaignNames = Type.Object(
+  {
+    en: Type.String({ minLength: 1, maxLength: 64 }),
+    'zh-CN': Type.String({ minLength: 1, maxLength: 64 }),
+  },
+  { additionalProperties: false },
+);
+
 export const ConfigFile = Type.Object(
   {
     version: Type.Literal(1),
@@ -325,6 +334,7 @@ export const ConfigFile = Type.Object(
     zones: Type.Record(Id, Zone),
     devices: Type.Record(Id, DeviceConfig),
     staff: Type.Optional(Type.Object({ badges: Type.Array(HexEpc) }, { additionalProperties: false })),
+    campaigns: Type.Optional(Type.Record(Id, CampaignNames)),
     correlation: Type.Optional(
       Type.Object(
         {

@@ -46,6 +46,8 @@ export interface StoreInfo {
   readonly openingTime: string;
   /** Today by the gateway's clock, store-local, 'YYYY-MM-DD'. */
   readonly today: string;
+  /** Campaign slug → its name in each language (config `campaigns`). */
+  readonly campaigns?: Readonly<Record<string, { readonly en: string; readonly 'zh-CN': string }>>;
 }
 
 export interface LiveSnapshot {
@@ -135,9 +137,37 @@ export interface Invitation {
   readonly id: string;
   readonly ts: number;
   readonly member: string;
+  /** The member's name (staff and managers; absent on old gateways). */
+  readonly name?: string | null;
   readonly staff: string;
   readonly channel: string;
   readonly campaign: string;
+}
+
+/** One invitation's way from invited to bought (GET /invitations/journey). */
+export interface JourneyRow {
+  readonly invitation: string;
+  readonly member: string;
+  /** Null for viewers, and for a member no longer in the roster. */
+  readonly name: string | null;
+  readonly staff: string;
+  readonly channel: string;
+  readonly campaign: string;
+  readonly invitedAt: number;
+  readonly arrivedAt: number | null;
+  readonly triedAt: number | null;
+  readonly triedUnknown: boolean;
+  readonly boughtAt: number | null;
+  readonly purchases: number;
+  readonly revenue: number;
+}
+
+/** A member found by the invitation form's search (GET /members/search). */
+export interface MemberHit {
+  readonly member: string;
+  readonly name: string;
+  readonly tier: number;
+  readonly phoneTail: string | null;
 }
 
 export interface OutcomeTotals {

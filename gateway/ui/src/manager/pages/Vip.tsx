@@ -8,17 +8,20 @@ import { ErrorBox, Loading } from '../../components/States.js';
 import { Tx } from '../../components/Tx.js';
 import { knownKey, t } from '../../i18n/index.js';
 import { api, query } from '../../lib/api.js';
+import { campaignName } from '../../lib/campaigns.js';
 import { canSeeMembers, useApp } from '../../lib/context.js';
 import { addDays } from '../../lib/days.js';
 import { errorText } from '../../lib/errors.js';
 import { stars, tierLabel } from '../../lib/format.js';
 import { useResource } from '../../lib/resource.js';
 import type { Invitation, InvitationReport, LiveSnapshot, OutcomeTotals, VipAlert } from '../../lib/types.js';
+import { MemberPicker } from './MemberPicker.js';
+import { VipJourney } from './VipJourney.js';
 
 const CHANNELS = ['phone', 'wechat', 'sms', 'in-store'] as const;
 
 export function Vip() {
-  const { live, formats } = useApp();
+  const { live, formats, store } = useApp();
   const snapshot = useResource(() => api.get<LiveSnapshot>('/live'), { live, refreshOn: ['fact', 'vip.arrival'] });
   const alerts = useResource(() => api.get<{ alerts: readonly VipAlert[] }>('/vip/alerts'), {
     live,
@@ -60,6 +63,7 @@ export function Vip() {
         )}
       </section>
       <Invitations />
+      <VipJourney range={last30Days(store.today)} />
       <InvitationResults />
     </div>
   );
@@ -150,16 +154,7 @@ function Invitations() {
       <h2 id="invitations-title">{t('vip.invitations')}</h2>
       {allowed && (
         <form class="inline-form" onSubmit={submit} aria-label={t('vip.newInvitation')}>
-          <label>
-            {t('vip.inv.member')}
-            <input
-              name="member"
-              required
-              maxLength={64}
-              value={member}
-              onInput={(e) => setMember(e.currentTarget.value)}
-            />
-          </label>
+          <MemberPicker value={member} onChange={setMember} />
           <label>
             {t('vip.inv.staff')}
             <input
@@ -186,9 +181,15 @@ function Invitations() {
               name="campaign"
               required
               maxLength={64}
+              list="campaign-options"
               value={campaign}
               onInput={(e) => setCampaign(e.currentTarget.value)}
             />
+            <datalist id="campaign-options">
+              {Object.keys(store.campaigns ?? {}).map((slug) => (
+                <option key={slug} value={slug} label={campaignName(store, slug)} />
+              ))}
+            </datalist>
           </label>
           <button type="submit" class="primary">
             {t('vip.inv.submit')}
@@ -226,15 +227,15 @@ function Invitations() {
                     <td>
                       <Data>{formats.dateTime(i.ts)}</Data>
                     </td>
-                    <td>
-                      <Data>{i.member}</Data>
+                    <td data-member={i.member}>
+                      <Data>{i.name ?? i.member}</Data>
                     </td>
                     <td>
                       <Data>{i.staff}</Data>
                     </td>
                     <td>{channelKey ? t(channelKey) : <Data>{i.channel}</Data>}</td>
-                    <td>
-                      <Data>{i.campaign}</Data>
+                    <td data-campaign={i.campaign}>
+                      <Data>{campaignName(store, i.campaign)}</Data>
                     </td>
                   </tr>
                 );
@@ -269,12 +270,16 @@ function InvitationResults() {
         <div class="two-col">
           <OutcomeTable
             title={t('vip.report.byCampaign')}
-            rows={report.data.byCampaign.map((r) => ({ ...r, label: r.campaign }))}
+            rows={report.data.byCampaign.map((r) => ({
+              ...r,
+              label: campaignName(store, r.campaign),
+              key: r.campaign,
+            }))}
             totals={report.data.totals}
           />
           <OutcomeTable
             title={t('vip.report.byStaff')}
-            rows={report.data.byStaff.map((r) => ({ ...r, label: r.staff }))}
+            rows={report.data.byStaff.map((r) => ({ ...r, label: r.staff, key: r.staff }))}
             totals={report.data.totals}
           />
         </div>
@@ -285,7 +290,7 @@ function InvitationResults() {
 
 function OutcomeTable(props: {
   title: string;
-  rows: readonly (OutcomeTotals & { label: string })[];
+  rows: readonly (OutcomeTotals & { label: string; key: string })[];
   totals: OutcomeTotals;
 }) {
   const row = (label: preact.ComponentChildren, r: OutcomeTotals, key: string) => (
@@ -328,7 +333,7 @@ function OutcomeTable(props: {
             </th>
           </tr>
         </thead>
-        <tbody>{props.rows.map((r) => row(<Data>{r.label}</Data>, r, r.label))}</tbody>
+        <tbody>{props.rows.map((r) => row(<Data>{r.label}</Data>, r, r.key))}</tbody>
         <tfoot>{row(t('vip.report.total'), props.totals, 'total')}</tfoot>
       </table>
     </div>
