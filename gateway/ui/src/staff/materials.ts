@@ -7,7 +7,7 @@
 
 export type Material = 'wool' | 'silk' | 'down' | 'leather';
 
-/** Words that name a material, as notes and product names write them. English ones match whole words. */
+/** Words that name a material, as notes and product names write them. */
 const WORDS: Readonly<Record<Material, readonly string[]>> = {
   wool: [
     'wool',
@@ -36,7 +36,8 @@ const CLAUSES = /[.;,!?\n。；，！？、]/;
 const PATTERNS: Readonly<Record<Material, RegExp>> = Object.fromEntries(
   (Object.entries(WORDS) as [Material, readonly string[]][]).map(([material, words]) => [
     material,
-    new RegExp(words.map((w) => (/^[a-z]+$/.test(w) ? `\\b${w}\\b` : w)).join('|'), 'i'),
+    // English words whole, and not the end of a compound ("button-down" is no down).
+    new RegExp(words.map((w) => (/^[a-z]+$/.test(w) ? `(?<![\\w-])${w}(?!\\w)` : w)).join('|'), 'i'),
   ]),
 ) as Record<Material, RegExp>;
 
