@@ -11,13 +11,11 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../gateway/broker/credentials.js';
-import { loadConfig } from '../../gateway/config/index.js';
-import { createLogger } from '../../gateway/log.js';
-import { type RunningGateway, startGateway } from '../../gateway/main.js';
+import type { RunningGateway } from '../../gateway/main.js';
 import { sgtin96FromGtin } from '../../protocols/index.js';
 import { signIn as apiSignIn, call, type Signed } from '../support/auth.js';
 import { launchChromium, newPage, PHONE, screenshot, sidewaysScroll, signIn, WIDE } from '../support/browser.js';
+import { startDemoStore } from '../support/demo-store.js';
 import { tempDir } from '../support/tmp.js';
 import { languageProblems, visibleUiText } from '../support/ui-text.js';
 import { waitFor } from '../support/wait.js';
@@ -88,26 +86,7 @@ describe('VIP journey: invitation to purchase, per person and per campaign', () 
   };
 
   beforeAll(async () => {
-    const base = loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path });
-    const user = (name: string, role: 'manager' | 'staff' | 'viewer') => ({
-      name,
-      role,
-      passwordHash: hashPassword(`${name}-password`),
-    });
-    gateway = await startGateway({
-      config: {
-        ...base,
-        http: {
-          ...base.http,
-          auth: {
-            users: [user('boss', 'manager'), user('li', 'staff'), user('vic', 'viewer')],
-            sessionTtlMs: 3_600_000,
-            secureCookies: false,
-          },
-        },
-      },
-      log: createLogger({ level: 'silent' }),
-    });
+    gateway = await startDemoStore(dir.path, { boss: 'manager', li: 'staff', vic: 'viewer' });
     gateway.reference.importMembers([
       {
         id: 'M-WANG',
