@@ -350,7 +350,7 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyDoc>> = {
   staff: { text: 'staff badges' },
   'staff.badges': { text: 'EPCs of staff badges: an `in` within `staffWindow` of one at the entrance is no visitor' },
   campaigns: {
-    text: 'campaign names by the slug invitations carry; screens and staff cards show the name, the slug when none',
+    text: 'campaign names, keyed by the campaign as invitations carry it (up to 64 characters); screens and staff cards show the name, the key when none',
   },
   'campaigns.<campaign>.en': { text: 'name in English, e.g. `Winter private sale`' },
   'campaigns.<campaign>.zh-CN': { text: 'name in Chinese, e.g. `冬季私享会`' },

@@ -334,7 +334,8 @@ export const ConfigFile = Type.Object(
     zones: Type.Record(Id, Zone),
     devices: Type.Record(Id, DeviceConfig),
     staff: Type.Optional(Type.Object({ badges: Type.Array(HexEpc) }, { additionalProperties: false })),
-    campaigns: Type.Optional(Type.Record(Id, CampaignNames)),
+    // Keyed by the campaign as invitations carry it (free text up to 64 characters).
+    campaigns: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 64 }), CampaignNames)),
     correlation: Type.Optional(
       Type.Object(
         {
