@@ -299,8 +299,8 @@ describe('VIP journey: invitation to purchase, per person and per campaign', () 
     expect(zhSuggestions).toContain('上次试过真丝衬衫没买，可以拿M码请对方再试试。');
     expect(zhSuggestions).toContain('可以问问上次买的真丝围巾穿着怎么样。');
     expect(zhSuggestions).not.toContain('羊绒开衫');
-    // Recent purchases list their items.
-    expect(zh).toContain('真丝围巾');
+    // Recent purchases list their items with sizes, one purchase a line.
+    expect(await card.locator('.purchases li[data-receipt="R-1001"]').textContent()).toMatch(/真丝围巾 F ¥399\.00$/);
     expect(languageProblems(await visibleUiText(phone), 'zh-CN')).toEqual([]);
     await screenshot(phone, 'vip-journey-staff-card-zh-CN');
     await setLocale(phone, 'en');

@@ -67,14 +67,18 @@ export function AlertCard(props: { alert: VipAlert; missed: boolean; canAck: boo
             <>
               <dt>{t('staff.recentPurchases')}</dt>
               <dd>
-                <Data>
-                  {profile.recentPurchases
-                    .slice(0, 3)
-                    .map((p) =>
-                      [formats.day(p.ts), purchasedItems(p.items), formats.money(p.revenue)].filter(Boolean).join(' '),
-                    )
-                    .join(' · ')}
-                </Data>
+                {/* One purchase a line: when, what (names and sizes), how much. */}
+                <ul class="purchases">
+                  {profile.recentPurchases.slice(0, 3).map((p) => (
+                    <li key={p.receipt} data-receipt={p.receipt}>
+                      <Data>
+                        {[formats.day(p.ts), purchasedItems(p.items), formats.money(p.revenue)]
+                          .filter(Boolean)
+                          .join(' ')}
+                      </Data>
+                    </li>
+                  ))}
+                </ul>
               </dd>
             </>
           )}
