@@ -176,7 +176,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   commit.observe((summary) => devices.record(summary));
   const feed = new LiveFeed();
   const webhook = config.alerts.webhook
-    ? new AlertWebhook(config.alerts.webhook, log.child({ component: 'webhook' }))
+    ? new AlertWebhook({ ...config.alerts.webhook, campaigns: config.campaigns }, log.child({ component: 'webhook' }))
     : undefined;
   const dispatcher = new AlertDispatcher({
     storeId: config.store.id,

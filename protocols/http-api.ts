@@ -139,6 +139,8 @@ export const StoreInfo = Type.Object({
   openingTime: Type.String(),
   /** Today by the gateway's clock, store-local, 'YYYY-MM-DD'. */
   today: Type.String(),
+  /** Campaign slug → its name in each language (config `campaigns`). */
+  campaigns: Type.Optional(Type.Record(Type.String(), Type.Object({ en: Type.String(), 'zh-CN': Type.String() }))),
 });
 
 export const LiveSnapshot = Type.Object({
@@ -326,6 +328,8 @@ export const Invitation = Type.Object({
   id: Type.String(),
   ts: Type.Number(),
   member: Type.String(),
+  /** The member's name (null for a member no longer in the roster; stripped for viewers). */
+  name: Type.Optional(Nullable(Type.String())),
   staff: Type.String(),
   /** The person who invited (display name; the sign-in name when none was recorded). */
   staffName: Type.String(),
@@ -333,6 +337,35 @@ export const Invitation = Type.Object({
   campaign: Type.String(),
 });
 export const Invitations = Type.Object({ invitations: List(Invitation) });
+/** One invitation's way from invited to bought (GET /invitations/journey); times in ms, null when not reached. */
+export const JourneyRow = Type.Object({
+  invitation: Type.String(),
+  member: Type.String(),
+  /** Null for a member no longer in the roster; stripped for viewers. */
+  name: Type.Optional(Nullable(Type.String())),
+  staff: Type.String(),
+  staffName: Type.String(),
+  channel: Type.String(),
+  campaign: Type.String(),
+  invitedAt: Type.Number(),
+  arrivedAt: Nullable(Type.Number()),
+  triedAt: Nullable(Type.Number()),
+  triedUnknown: Type.Boolean(),
+  boughtAt: Nullable(Type.Number()),
+  purchases: Count,
+  revenue: Type.Number(),
+});
+export const Journeys = Type.Object({ journeys: List(JourneyRow) });
+export const JourneyQuery = Type.Object({ from: QueryValue, to: QueryValue, campaign: QueryValue, limit: QueryValue });
+/** A member found by the invitation form's search (GET /members/search, staff and managers). */
+export const MemberHit = Type.Object({
+  member: Type.String(),
+  name: Type.String(),
+  tier: Type.Number(),
+  phoneTail: Nullable(Type.String()),
+});
+export const MemberSearch = Type.Object({ members: List(MemberHit) });
+export const MemberSearchQuery = Type.Object({ q: QueryValue, limit: QueryValue });
 export const RecordedInvitation = Type.Object({ invitation: Invitation });
 
 export const OutcomeTotals = Type.Object({
@@ -481,6 +514,8 @@ export type TriedNotBought = Static<typeof TriedNotBought>;
 export type MemberProfile = Static<typeof MemberProfile>;
 export type VipAlert = Static<typeof VipAlert>;
 export type Invitation = Static<typeof Invitation>;
+export type JourneyRow = Static<typeof JourneyRow>;
+export type MemberHit = Static<typeof MemberHit>;
 export type AssistCardItem = Static<typeof AssistCardItem>;
 export type AssistAlert = Static<typeof AssistAlert>;
 export type AssistancePeriod = Static<typeof AssistancePeriod>;

@@ -352,6 +352,11 @@ export const CONFIG_KEYS: Readonly<Record<string, ConfigKeyDoc>> = {
   '*/mqtt.passwordHash': { text: 'scrypt hash of its password; goes with username' },
   staff: { text: 'staff badges' },
   'staff.badges': { text: 'EPCs of staff badges: an `in` within `staffWindow` of one at the entrance is no visitor' },
+  campaigns: {
+    text: 'campaign names, keyed by the campaign as invitations carry it (up to 64 characters); screens and staff cards show the name, the key when none',
+  },
+  'campaigns.<campaign>.en': { text: 'name in English, e.g. `Winter private sale`' },
+  'campaigns.<campaign>.zh-CN': { text: 'name in Chinese, e.g. `冬季私享会`' },
   correlation: { text: 'the windows the KPI definitions use' },
   'correlation.minDwell': {
     text: 'a garment must stay this long in a room to count as tried',

@@ -93,7 +93,12 @@ const NAMED_PATTERNS = new Map<string, string>([
 ]);
 
 /** Map keys as they appear in paths. */
-const MAP_KEYS: Readonly<Record<string, string>> = { zones: '<zone>', devices: '<device>', antennas: '<port>' };
+const MAP_KEYS: Readonly<Record<string, string>> = {
+  zones: '<zone>',
+  devices: '<device>',
+  antennas: '<port>',
+  campaigns: '<campaign>',
+};
 
 function range(s: Schema): string {
   const lo = s.minimum;

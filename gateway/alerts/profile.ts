@@ -26,7 +26,7 @@ export interface VipProfile {
   readonly brands: readonly string[];
   readonly notes: string | null;
   readonly lastVisit: number | null;
-  /** The member's last 5 sales, newest first, with what was bought. */
+  /** The member's last 5 sales before this arrival, newest first, with what was bought. */
   readonly recentPurchases: readonly {
     receipt: string;
     ts: number;
@@ -61,8 +61,10 @@ export class ProfileBuilder {
     this.lastDeparture = db.prepare(
       "SELECT ts FROM facts WHERE member = ? AND type = 'vip.departure' AND ts >= ? ORDER BY ts LIMIT 1",
     );
+    // Purchases and "bought since" before the arrival only: the card says what was known when
+    // they walked in, the same however late the arrival or the receipts were derived.
     this.purchases = db.prepare(
-      "SELECT body FROM facts WHERE member = ? AND type = 'transaction' ORDER BY ts DESC LIMIT 5",
+      "SELECT body FROM facts WHERE member = ? AND type = 'transaction' AND ts < ? ORDER BY ts DESC LIMIT 5",
     );
     this.triedBetween = db.prepare(
       `SELECT body FROM facts WHERE type = 'session.ended' AND ts >= ? AND ts <= ?
@@ -70,7 +72,7 @@ export class ProfileBuilder {
        ORDER BY ts LIMIT 50`,
     );
     this.boughtSince = db.prepare(
-      "SELECT json_extract(body, '$.epc') AS epc FROM facts WHERE type = 'tried.bought' AND ts >= ?",
+      "SELECT json_extract(body, '$.epc') AS epc FROM facts WHERE type = 'tried.bought' AND ts >= ? AND ts < ?",
     );
     // The card names the person who invited (display name), the sign-in name when none was recorded.
     this.invitation = db.prepare(
@@ -84,7 +86,7 @@ export class ProfileBuilder {
     const left = previous
       ? (this.lastDeparture.get(fact.member, previous.ts) as { ts: number } | undefined)
       : undefined;
-    const purchases = (this.purchases.all(fact.member) as { body: string }[]).map((r) => {
+    const purchases = (this.purchases.all(fact.member, fact.ts) as { body: string }[]).map((r) => {
       const t = JSON.parse(r.body) as TransactionFact;
       const items = (t.lines ?? []).map((line) => this.purchasedItem(line));
       return { receipt: t.receipt, ts: t.ts, units: t.units, revenue: t.revenue, items };
@@ -92,7 +94,7 @@ export class ProfileBuilder {
     let triedNotBought: VipProfile['triedNotBought'] = [];
     if (previous) {
       const until = left?.ts ?? previous.ts + 2 * 3_600_000;
-      const bought = new Set((this.boughtSince.all(previous.ts) as { epc: string }[]).map((r) => r.epc));
+      const bought = new Set((this.boughtSince.all(previous.ts, fact.ts) as { epc: string }[]).map((r) => r.epc));
       // A garment tried in two of their sessions is listed once.
       const tried = new Map<string, SessionItem>();
       for (const r of this.triedBetween.all(previous.ts, until, fact.member) as { body: string }[]) {

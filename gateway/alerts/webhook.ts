@@ -4,6 +4,7 @@
  * far end is slow or down.
  */
 import type { Logger } from 'pino';
+import type { CampaignNames } from '../config/types.js';
 import type { AssistAlert } from './assist-store.js';
 import type { VipAlert } from './store.js';
 
@@ -19,17 +20,25 @@ export interface WebhookOptions {
   readonly baseDelayMs?: number;
   readonly timeoutMs?: number;
   readonly maxQueue?: number;
+  /** Campaign slug → names (config `campaigns`): the group message names the campaign. */
+  readonly campaigns?: Readonly<Record<string, CampaignNames>>;
 }
 
 /** Group robots take markdown text; our own format is the alert itself (`kind` tells which). */
-export function webhookBody(alert: WebhookAlert, format: WebhookFormat): unknown {
+export function webhookBody(
+  alert: WebhookAlert,
+  format: WebhookFormat,
+  campaigns: Readonly<Record<string, CampaignNames>> = {},
+): unknown {
   if ('kind' in alert) return assistWebhookBody(alert, format);
   if (format === 'json') return { type: 'vip.arrival', kind: 'vip', alert };
   const p = alert.profile;
   const lines = [
     `### VIP 到店 ${'★'.repeat(p.tier)}`,
     `**${p.name ?? alert.member}** (${alert.zone})`,
-    p.invitation ? `邀约: ${p.invitation.campaign} / ${p.invitation.staff}` : '',
+    p.invitation
+      ? `${p.invitation.staff}邀约来参加「${campaigns[p.invitation.campaign]?.['zh-CN'] ?? p.invitation.campaign}」`
+      : '',
     p.recentPurchases.length > 0 ? `最近购买: ${p.recentPurchases.length} 单` : '',
   ].filter((l) => l !== '');
   const text = lines.join('\n');
@@ -133,7 +142,7 @@ export class AlertWebhook {
         const res = await fetch(this.options.url, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(webhookBody(alert, this.options.format)),
+          body: JSON.stringify(webhookBody(alert, this.options.format, this.options.campaigns)),
           signal: AbortSignal.timeout(this.options.timeoutMs ?? 5000),
         });
         if (res.ok) return true;

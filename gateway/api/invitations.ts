@@ -1,4 +1,4 @@
-/** Invitations (邀约): record, list, and the per-campaign / per-staff outcome report. */
+/** Invitations (邀约): record, list, each one's journey, and the per-campaign / per-staff outcome report. */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Compile } from 'typebox/compile';
@@ -7,6 +7,8 @@ import {
   InvitationReport,
   InvitationReportQuery,
   Invitations,
+  JourneyQuery,
+  Journeys,
   LimitedRangeQuery,
   NewInvitation,
   RecordedInvitation,
@@ -91,7 +93,22 @@ export function invitationRoutes(deps: {
     app.get('/invitations', { schema: listSchema }, async (request) => {
       const { query } = request;
       const { from, to } = parseRange(query, deps.clock.now(), deps.days);
-      return { invitations: deps.invitations.list(from, to, parseLimit(query.limit, 500, 5000)) };
+      const list = deps.invitations.list(from, to, parseLimit(query.limit, 500, 5000));
+      return { invitations: list.map((i) => ({ ...i, name: deps.reference.memberById(i.member)?.name ?? null })) };
+    });
+
+    // Per person: invited → arrived → tried → bought, with the member's name (stripped for viewers).
+    const journeySchema = { querystring: JourneyQuery, response: { 200: Journeys } };
+    app.get('/invitations/journey', { schema: journeySchema }, async (request) => {
+      const { query } = request;
+      const { from, to } = parseRange(query, deps.clock.now(), deps.days);
+      const rows = deps.invitations.journeys(
+        from,
+        to,
+        parseLimit(query.limit, 500, 5000),
+        optionalString(query.campaign, 'campaign'),
+      );
+      return { journeys: rows.map((j) => ({ ...j, name: deps.reference.memberById(j.member)?.name ?? null })) };
     });
 
     const reportSchema = { querystring: InvitationReportQuery, response: { 200: InvitationReport } };

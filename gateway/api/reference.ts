@@ -1,8 +1,11 @@
 /** PUT /members and PUT /catalog: bulk imports for stores without HQ sync. Idempotent. */
 import type { FastifyInstance } from 'fastify';
 import { Compile } from 'typebox/compile';
-import { MemberImportList, ProductImportList, type ReferenceData } from '../reference/index.js';
+import { typed } from '../../common/typed-routes.js';
+import { MemberSearch, MemberSearchQuery } from '../../protocols/http-api.js';
+import { MemberImportList, ProductImportList, type ReferenceData, SEARCH_LIMIT_MAX } from '../reference/index.js';
 import { BadRequestError } from './errors.js';
+import { optionalString, parseLimit } from './query.js';
 
 /** Imports are big by nature (100k products); other routes keep the small default. */
 const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
@@ -17,7 +20,16 @@ function describe(errors: { instancePath: string; message: string }[]): string {
 }
 
 export function referenceRoutes(reference: ReferenceData) {
-  return (app: FastifyInstance) => {
+  return (untyped: FastifyInstance) => {
+    const app = typed(untyped);
+    // The invitation form's member picker (staff and up; gateway/auth/roles.ts).
+    const searchSchema = { querystring: MemberSearchQuery, response: { 200: MemberSearch } };
+    app.get('/members/search', { schema: searchSchema }, async (request) => {
+      const { query } = request;
+      const q = optionalString(query.q, 'q')?.trim() ?? '';
+      if (q === '' || q.length > 64) throw new BadRequestError('q must be 1 to 64 characters', 'INVALID_SEARCH');
+      return { members: reference.searchMembers(q, parseLimit(query.limit, 10, SEARCH_LIMIT_MAX)) };
+    });
     app.put('/members', { bodyLimit: IMPORT_BODY_LIMIT }, async (request) => {
       const body: unknown = request.body;
       if (!membersValidator.Check(body)) {

@@ -204,6 +204,8 @@ export function viewRoutes(deps: ViewDeps) {
         locale,
         openingTime,
         today: deps.calendar.localDay(deps.clock.now()),
+        // Campaign slug → name in each language; screens fall back to the slug.
+        campaigns: deps.config.campaigns,
       };
     });
 

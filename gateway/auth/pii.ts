@@ -2,7 +2,7 @@
  * Member PII (DESIGN: name, phone, notes) in API payloads: found and stripped by shape, not
  * per route, so a route added later cannot leak it to a viewer by forgetting a call.
  *
- *  - `phone` and `notes` are member-only fields wherever they appear;
+ *  - `phone`, `phoneTail` and `notes` are member-only fields wherever they appear;
  *  - `name` is a member's name in an object that names a member (`member: "<id>"`, e.g. a VIP
  *    profile or a VIP in store) or that is itself the value of a `member` key (the MQTT-style
  *    `member: {id, name, ...}`). Product and store names have no `member` next to them.
@@ -10,7 +10,7 @@
  * Stripped values become null, so the shapes the dashboard reads stay the same.
  */
 
-const ALWAYS = ['phone', 'notes'] as const;
+const ALWAYS = ['phone', 'phoneTail', 'notes'] as const;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -32,7 +32,8 @@ export function carriesMemberPii(value: unknown, parentKey?: string, depth = 0):
     return false;
   }
   if (!isRecord(value)) return false;
-  if (typeof value.phone === 'string' || typeof value.notes === 'string') return true;
+  if (typeof value.phone === 'string' || typeof value.phoneTail === 'string' || typeof value.notes === 'string')
+    return true;
   if (memberContext(value, parentKey) && typeof value.name === 'string') return true;
   // for-in, not Object.entries: this runs over every API answer (a year of buckets is 35k objects).
   for (const key in value) {

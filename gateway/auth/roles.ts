@@ -52,6 +52,8 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', path: '/devices', access: 'viewer' },
   { method: 'GET', path: '/upstream', access: 'viewer' },
   { method: 'GET', path: '/invitations/report', access: 'viewer' },
+  // Each invitation's journey; member names are stripped for viewers like everywhere.
+  { method: 'GET', path: '/invitations/journey', access: 'viewer' },
   { method: 'GET', path: '/stream', access: 'viewer' },
   // Shop floor: VIP alerts with the profile, "I'm on it", invitations.
   { method: 'GET', path: '/vip/alerts', access: 'staff' },
@@ -61,6 +63,8 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'POST', path: '/assist/alerts/:id/ack', access: 'staff', actorField: 'staff', actorNameField: 'staffName' },
   { method: 'GET', path: '/invitations', access: 'staff' },
   { method: 'POST', path: '/invitations', access: 'staff', actorField: 'staff', actorNameField: 'staffName' },
+  // The invitation form's member picker: names and phone tails, so never a viewer.
+  { method: 'GET', path: '/members/search', access: 'staff' },
   // Manager: imports, exports, erasure, raw rejected payloads (may hold member credentials), audit.
   { method: 'GET', path: '/export/funnel.csv', access: 'manager', audit: 'export.funnel' },
   { method: 'GET', path: '/rejected', access: 'manager' },

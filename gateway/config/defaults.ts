@@ -25,6 +25,10 @@ devices:
   pos-2:    { kind: pos, transport: mqtt }
   app:      { kind: member-source, transport: mqtt }
 staff: { badges: [E2000017221101441890A001, E2000017221101441890A002, E2000017221101441890A003, E2000017221101441890A004] }
+campaigns:
+  spring-preview: { en: Spring preview, zh-CN: 春季新品预览 }
+  vip-private-sale: { en: Winter private sale, zh-CN: 冬季私享会 }
+  birthday-gift: { en: Birthday gift, zh-CN: 生日礼遇 }
 correlation: { minDwell: 20s, leaveAfter: 30s, assistAfter: 8m, conversionWindow: 2h, realertAfter: 30m, invitationWindow: 14d, staffWindow: 3s, lateWindow: 7d }
 `;
 

@@ -312,6 +312,7 @@ function resolveConfig(file: ConfigFile, baseDir: string): GatewayConfig {
       ]),
     ),
     staffBadges: (file.staff?.badges ?? []).map((b) => b.toUpperCase()),
+    campaigns: file.campaigns ?? {},
     correlation: {
       minDwellMs: ms(c.minDwell, '20s'),
       leaveAfterMs: ms(c.leaveAfter, '30s'),

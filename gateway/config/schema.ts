@@ -261,6 +261,15 @@ export const DeviceConfig = Type.Union([
   MemberSource,
 ]);
 
+/** A campaign's name as people say it, in both languages the screens speak. */
+const CampaignNames = Type.Object(
+  {
+    en: Type.String({ minLength: 1, maxLength: 64 }),
+    'zh-CN': Type.String({ minLength: 1, maxLength: 64 }),
+  },
+  { additionalProperties: false },
+);
+
 export const ConfigFile = Type.Object(
   {
     version: Type.Literal(1),
@@ -329,6 +338,8 @@ export const ConfigFile = Type.Object(
     zones: Type.Record(Id, Zone),
     devices: Type.Record(Id, DeviceConfig),
     staff: Type.Optional(Type.Object({ badges: Type.Array(HexEpc) }, { additionalProperties: false })),
+    // Keyed by the campaign as invitations carry it (free text up to 64 characters).
+    campaigns: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 64 }), CampaignNames)),
     correlation: Type.Optional(
       Type.Object(
         {

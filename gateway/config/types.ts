@@ -47,6 +47,8 @@ export interface GatewayConfig {
   readonly zones: ConfigFile['zones'];
   readonly devices: Readonly<Record<string, DeviceConfig>>;
   readonly staffBadges: readonly string[];
+  /** Campaign slug (as invitations carry it) → its name in each language. */
+  readonly campaigns: Readonly<Record<string, CampaignNames>>;
   readonly correlation: {
     readonly minDwellMs: number;
     readonly leaveAfterMs: number;
@@ -71,6 +73,11 @@ export interface GatewayConfig {
 export type { DeviceConfig };
 
 export type Role = 'manager' | 'staff' | 'viewer';
+
+export interface CampaignNames {
+  readonly en: string;
+  readonly 'zh-CN': string;
+}
 
 export interface HttpAuthConfig {
   readonly users: readonly {

@@ -227,10 +227,10 @@ export class Correlator {
   private onEvent(e: DeviceEvent, out: Fact[]): void {
     switch (e.type) {
       case 'door.crossing':
-        this.visits.crossing(e, out);
+        if (this.visits.crossing(e, out)) this.presence.storeEmptied(e.ts, out);
         return;
       case 'door.totals':
-        this.visits.doorTotals(e, out);
+        if (this.visits.doorTotals(e, out)) this.presence.storeEmptied(e.ts, out);
         return;
       case 'tag.seen':
         this.onTagSeen(e, out);
@@ -347,7 +347,7 @@ export class Correlator {
     }
   }
 
-  private onDeparted(p: MemberPresence, ts: number, reason: 'exit' | 'timeout', out: Fact[]): void {
+  private onDeparted(p: MemberPresence, ts: number, reason: 'exit' | 'timeout' | 'empty', out: Fact[]): void {
     if (!this.vip.isVip(p.tier)) return;
     out.push({ type: 'vip.departure', ts, member: p.member, tier: p.tier, since: p.arrivedAt, reason });
   }

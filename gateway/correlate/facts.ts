@@ -207,15 +207,18 @@ export interface VipArrivalFact {
   readonly invitationId?: string;
 }
 
-/** A VIP is no longer counted in store: seen leaving at an entrance, or not seen for the presence timeout. */
+/**
+ * A VIP is no longer counted in store: seen leaving at an entrance, not seen for the
+ * presence timeout, or the door counters say the store is empty (occupancy reached 0).
+ */
 export interface VipDepartureFact {
   readonly type: 'vip.departure';
-  /** The exit sighting, or the last sighting on timeout. */
+  /** The exit sighting, the last sighting on timeout, or the crossing that emptied the store. */
   readonly ts: number;
   readonly member: string;
   readonly tier: number;
   readonly since: number;
-  readonly reason: 'exit' | 'timeout';
+  readonly reason: 'exit' | 'timeout' | 'empty';
 }
 
 /** A garment of a session as a staff card lists it. */

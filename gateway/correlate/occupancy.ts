@@ -46,12 +46,17 @@ export class Occupancy implements Timed {
     return this.nextOpening !== null && now >= this.nextOpening ? 0 : this.occ;
   }
 
-  apply(ts: number, ins: number, outs: number, out: Fact[]): void {
+  /**
+   * Applies a crossing. True when it left the store empty: outs brought occupancy to 0 (or
+   * found it there). That is the evidence nobody is in store, so members in store leave.
+   */
+  apply(ts: number, ins: number, outs: number, out: Fact[]): boolean {
     if (this.nextOpening === null || ts >= this.nextOpening) this.enterPeriod(ts, out);
-    if (ts < (this.periodStart as number)) return;
+    if (ts < (this.periodStart as number)) return false;
     this.integrateTo(ts, out);
     this.occ = Math.max(0, this.occ + ins - outs);
     this.updateDeadline();
+    return outs > 0 && this.occ === 0;
   }
 
   nextDeadline(): number {

@@ -8,6 +8,9 @@
  *   for presenceTimeout (then the departure time is the last sighting).
  * - Reads during one walk through the door (less than PASSAGE_GAP_MS apart) never flip
  *   the state, so the reads right after leaving are not a new arrival.
+ * - The store is empty: an out crossing brought occupancy to 0, so everyone in store
+ *   left at that crossing (their card may simply not have been read on the way out). Reads
+ *   less than PASSAGE_GAP_MS after it are still that walk out.
  */
 import type { ZoneKind } from './config.js';
 import type { Fact } from './facts.js';
@@ -31,7 +34,7 @@ export type SightingResult = 'arrival' | 'inferred-arrival' | 'exit' | 'seen';
 
 export interface PresenceListener {
   /** A member's presence ended (exit or timeout); `ts` is the exit read or the last sighting. */
-  departed(p: MemberPresence, ts: number, reason: 'exit' | 'timeout', out: Fact[]): void;
+  departed(p: MemberPresence, ts: number, reason: 'exit' | 'timeout' | 'empty', out: Fact[]): void;
 }
 
 export class Presence implements Timed {
@@ -99,6 +102,22 @@ export class Presence implements Timed {
     if (!p?.present || ts <= p.lastSeen) return;
     p.lastSeen = ts;
     this.updateDeadline();
+  }
+
+  /**
+   * The door counters say nobody is in store at `ts`: every member present since before
+   * `ts` leaves there. One who arrived at `ts` or later stays (the crossing was not theirs).
+   */
+  storeEmptied(ts: number, out: Fact[]): void {
+    let changed = false;
+    for (const p of this.members.values()) {
+      if (!p.present || p.arrivedAt >= ts) continue;
+      p.present = false;
+      if (p.lastEntrance === null || p.lastEntrance < ts) p.lastEntrance = ts;
+      this.listener.departed(p, ts, 'empty', out);
+      changed = true;
+    }
+    if (changed) this.updateDeadline();
   }
 
   isPresent(member: string): boolean {

@@ -48,15 +48,17 @@ export class Visits implements Timed {
     );
   }
 
-  crossing(e: DoorCrossingEvent, out: Fact[]): void {
-    if (e.n <= 0) return;
+  /** Returns true when the crossing left the store empty (occupancy 0 after an out). */
+  crossing(e: DoorCrossingEvent, out: Fact[]): boolean {
+    if (e.n <= 0) return false;
     this.crossingDevices.add(e.device);
-    this.count(e.ts, e.door, e.zone, e.dir === 'in' ? e.n : 0, e.dir === 'out' ? e.n : 0, out, e.period ?? 0);
+    return this.count(e.ts, e.door, e.zone, e.dir === 'in' ? e.n : 0, e.dir === 'out' ? e.n : 0, out, e.period ?? 0);
   }
 
-  doorTotals(e: DoorTotalsEvent, out: Fact[]): void {
+  /** Like crossing: true when the counted delta left the store empty. */
+  doorTotals(e: DoorTotalsEvent, out: Fact[]): boolean {
     const kind = this.config.zoneKinds.get(e.zone);
-    if (kind !== 'entrance' && kind !== 'outside') return;
+    if (kind !== 'entrance' && kind !== 'outside') return false;
     const delta = this.totals.delta(e);
     if (delta.restart) {
       out.push({
@@ -68,8 +70,8 @@ export class Visits implements Timed {
         reason: delta.restart,
       });
     }
-    if (this.crossingDevices.has(e.device)) return;
-    this.count(e.ts, e.door, e.zone, delta.dIn, delta.dOut, out);
+    if (this.crossingDevices.has(e.device)) return false;
+    return this.count(e.ts, e.door, e.zone, delta.dIn, delta.dOut, out);
   }
 
   /** A staff badge (tag or member.seen via staff) seen in an entrance zone. */
@@ -92,16 +94,18 @@ export class Visits implements Timed {
     if (this.occupancy.nextDeadline() <= deadline) this.occupancy.fire(deadline, out);
   }
 
-  private count(ts: number, door: string, zone: string, ins: number, outs: number, out: Fact[], period = 0): void {
-    if (ins <= 0 && outs <= 0) return;
+  private count(ts: number, door: string, zone: string, ins: number, outs: number, out: Fact[], period = 0): boolean {
+    if (ins <= 0 && outs <= 0) return false;
     const kind = this.config.zoneKinds.get(zone);
     if (kind === 'entrance') {
       if (ins > 0) this.staff.holdIn(ts, door, zone, ins, period);
-      this.occupancy.apply(ts, ins, outs, out);
+      const emptied = this.occupancy.apply(ts, ins, outs, out);
       if (outs > 0) out.push({ type: 'exit', ts, door, zone, n: outs });
-    } else if (kind === 'outside') {
-      out.push({ type: 'passerby', ts, door, zone, n: ins + outs });
+      // Period counts say only that people crossed somewhere in the period: no moment of emptiness.
+      return emptied && period === 0;
     }
+    if (kind === 'outside') out.push({ type: 'passerby', ts, door, zone, n: ins + outs });
+    return false;
   }
 
   snapshot(): VisitsSnapshot {

@@ -4,6 +4,7 @@
  */
 import type { InvitationOutcomeFact } from '../correlate/index.js';
 import type { Db, JournalRow } from '../journal/index.js';
+import { type JourneyRow, journeyRows } from './journey.js';
 
 export interface InvitationRecord {
   readonly id: string;
@@ -79,40 +80,35 @@ export class InvitationStore {
     return this.selectRange.all(from, to, limit) as InvitationRecord[];
   }
 
+  /** Each invitation made in [from, to) with its journey, newest first; optionally one campaign. */
+  journeys(from: number, to: number, limit: number, campaign?: string): JourneyRow[] {
+    const invitations = this.list(from, to, campaign === undefined ? limit : 1_000_000)
+      .filter((i) => campaign === undefined || i.campaign === campaign)
+      .slice(0, limit);
+    const outcomes = (this.selectOutcomes.all(from, to) as { body: string }[]).map(
+      (row) => JSON.parse(row.body) as InvitationOutcomeFact,
+    );
+    return journeyRows(invitations, outcomes);
+  }
+
   /** Outcomes of invitations made in [from, to), optionally one campaign. */
   report(from: number, to: number, campaign?: string): InvitationReport {
-    const invitations = this.list(from, to, 1_000_000).filter((i) => campaign === undefined || i.campaign === campaign);
-    const byId = new Map(invitations.map((i) => [i.id, { ...i, ...empty(), invited: 1 }]));
-    for (const row of this.selectOutcomes.all(from, to) as { body: string }[]) {
-      const o = JSON.parse(row.body) as InvitationOutcomeFact;
-      const inv = byId.get(o.invitation);
-      if (!inv) continue;
-      if (o.outcome === 'arrived') inv.arrived = 1;
-      else if (o.outcome === 'tried' && o.triedBy !== 'session') inv.tried = 1;
-      else if (o.outcome === 'bought') {
-        inv.bought = 1;
-        inv.purchases += 1;
-      }
-      if (o.revenue !== undefined) inv.revenue += o.revenue;
-    }
     const totals = empty();
     const campaigns = new Map<string, OutcomeTotals>();
     const staff = new Map<string, OutcomeTotals>();
-    // The list is newest first: the first name seen per account is its latest.
+    const journeys = this.journeys(from, to, 1_000_000, campaign);
+    // The rows are newest first: the first name seen per account is its latest.
     const staffNames = new Map<string, string>();
-    for (const inv of invitations) if (!staffNames.has(inv.staff)) staffNames.set(inv.staff, inv.staffName);
-    for (const inv of byId.values()) {
-      // A credential in a fitting room implies the visit, even if the arrival was not seen.
-      if (inv.tried) inv.arrived = 1;
-      else if (inv.arrived) inv.triedUnknown = 1;
-      for (const into of [totals, group(campaigns, inv.campaign), group(staff, inv.staff)]) {
-        into.invited += inv.invited;
-        into.arrived += inv.arrived;
-        into.tried += inv.tried;
-        into.triedUnknown += inv.triedUnknown;
-        into.bought += inv.bought;
-        into.purchases += inv.purchases;
-        into.revenue = Math.round((into.revenue + inv.revenue) * 100) / 100;
+    for (const j of journeys) if (!staffNames.has(j.staff)) staffNames.set(j.staff, j.staffName);
+    for (const j of journeys) {
+      for (const into of [totals, group(campaigns, j.campaign), group(staff, j.staff)]) {
+        into.invited += 1;
+        into.arrived += j.arrivedAt === null ? 0 : 1;
+        into.tried += j.triedAt === null ? 0 : 1;
+        into.triedUnknown += j.triedUnknown ? 1 : 0;
+        into.bought += j.boughtAt === null ? 0 : 1;
+        into.purchases += j.purchases;
+        into.revenue = Math.round((into.revenue + j.revenue) * 100) / 100;
       }
     }
     return {

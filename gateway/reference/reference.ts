@@ -3,6 +3,7 @@
  * works offline from its own copy) and indexed in memory for correlation lookups.
  */
 import type { Db } from '../journal/index.js';
+import { type MemberHit, searchMembers } from './member-search.js';
 import type { MemberImport, ProductImport } from './schemas.js';
 
 export interface Member {
@@ -50,6 +51,11 @@ export class ReferenceData {
 
   memberById(id: string): Member | undefined {
     return this.members.get(id);
+  }
+
+  /** Members matching an id, a name or a phone tail, best first, at most `limit` (≤ 20). */
+  searchMembers(query: string, limit: number): MemberHit[] {
+    return searchMembers(this.members.values(), query, limit);
   }
 
   memberByCard(card: string): Member | undefined {

@@ -8,11 +8,9 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../gateway/broker/credentials.js';
-import { loadConfig } from '../../gateway/config/index.js';
-import { createLogger } from '../../gateway/log.js';
-import { type RunningGateway, startGateway } from '../../gateway/main.js';
+import type { RunningGateway } from '../../gateway/main.js';
 import { launchChromium, newPage, signIn } from '../support/browser.js';
+import { startDemoStore } from '../support/demo-store.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -49,24 +47,7 @@ describe('staff app: VIP alerts on the shop floor', () => {
   const card = (page: Page, member: string) => page.locator(`.alert-card[data-member="${member}"]`);
 
   beforeAll(async () => {
-    const base = loadConfig(undefined, { GW_MQTT_PORT: '0', GW_HTTP_PORT: '0', GW_DATA_DIR: dir.path });
-    const user = (name: string, role: 'manager' | 'staff' | 'viewer') => ({
-      name,
-      role,
-      passwordHash: hashPassword(`${name}-password`),
-    });
-    const config = {
-      ...base,
-      http: {
-        ...base.http,
-        auth: {
-          users: [user('boss', 'manager'), user('li', 'staff'), user('wang', 'staff')],
-          sessionTtlMs: 3_600_000,
-          secureCookies: false,
-        },
-      },
-    };
-    gateway = await startGateway({ config, log: createLogger({ level: 'silent' }) });
+    gateway = await startDemoStore(dir.path, { boss: 'manager', li: 'staff', wang: 'staff' });
     gateway.reference.importMembers([
       { id: 'M-LI', name: '李思雨', tier: 5, cards: [CARDS.li], sizes: { top: 'M', bottom: '27' }, notes: '喜欢真丝' },
       { id: 'M-ZHAO', name: '赵晓', tier: 4, cards: [CARDS.zhao] },

@@ -22,7 +22,9 @@ import {
   FunnelAnswer,
   InvitationReport,
   Invitations,
+  Journeys,
   LiveSnapshot,
+  MemberSearch,
   RecordedInvitation,
   RejectedInputs,
   Sessions,
@@ -92,6 +94,8 @@ describe('HTTP contract', () => {
       ['/assist/alerts', AssistAlerts],
       ['/fitting-rooms/assistance', AssistanceReport],
       ['/staffing', StaffingResult],
+      ['/invitations/journey', Journeys],
+      ['/members/search?q=M-1', MemberSearch],
     ];
     // Every JSON GET route of the access table is checked here: a new one must be added.
     const checked = new Set(routes.map(([path]) => path.split('?')[0]));

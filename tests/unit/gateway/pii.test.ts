@@ -32,6 +32,16 @@ describe('member PII by shape', () => {
     });
   });
 
+  it('strips a member search hit (name and phone tail) and a journey row (name) for viewers', () => {
+    const search = { members: [{ member: 'M-1', name: '王芳', tier: 5, phoneTail: '8000' }] };
+    expect(stripMemberPii(search)).toEqual({ members: [{ member: 'M-1', name: null, tier: 5, phoneTail: null }] });
+    expect(carriesMemberPii({ phoneTail: '8000' })).toBe(true);
+    const journey = { journeys: [{ invitation: 'i', member: 'M-1', name: '王芳', campaign: 'c', arrivedAt: 1 }] };
+    expect(stripMemberPii(journey)).toEqual({
+      journeys: [{ invitation: 'i', member: 'M-1', name: null, campaign: 'c', arrivedAt: 1 }],
+    });
+  });
+
   it('leaves PII-free payloads as they are (same object) and handles odd keys', () => {
     const funnel = { buckets: [{ start: 'x', visitors: 1 }], totals: { visitors: 1 } };
     expect(carriesMemberPii(funnel)).toBe(false);

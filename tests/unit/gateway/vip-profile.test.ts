@@ -95,6 +95,8 @@ describe('VIP profile', () => {
         ],
       },
     ]);
+    // The first arrival's card knows nothing of the purchase made after it.
+    expect(new ProfileBuilder(db, reference).build(arrivals[0] as VipArrivalFact).recentPurchases).toEqual([]);
     db.close();
   });
 });

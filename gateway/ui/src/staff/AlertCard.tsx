@@ -2,13 +2,15 @@
 import { Data } from '../components/Figures.js';
 import { Tx } from '../components/Tx.js';
 import { knownKey, t } from '../i18n/index.js';
+import { campaignName } from '../lib/campaigns.js';
 import { useApp } from '../lib/context.js';
 import { stars, tierLabel } from '../lib/format.js';
 import type { VipAlert } from '../lib/types.js';
 import { purchasedItems, sizeText, suggestions } from './suggestions.js';
 
 export function AlertCard(props: { alert: VipAlert; missed: boolean; canAck: boolean; onAck: () => void }) {
-  const { formats } = useApp();
+  const { formats, store } = useApp();
+  const campaign = (slug: string) => campaignName(store, slug);
   const { alert } = props;
   const profile = alert.profile;
   const name = profile?.name ?? alert.member;
@@ -65,14 +67,18 @@ export function AlertCard(props: { alert: VipAlert; missed: boolean; canAck: boo
             <>
               <dt>{t('staff.recentPurchases')}</dt>
               <dd>
-                <Data>
-                  {profile.recentPurchases
-                    .slice(0, 3)
-                    .map((p) =>
-                      [formats.day(p.ts), purchasedItems(p.items), formats.money(p.revenue)].filter(Boolean).join(' '),
-                    )
-                    .join(' · ')}
-                </Data>
+                {/* One purchase a line: when, what (names and sizes), how much. */}
+                <ul class="purchases">
+                  {profile.recentPurchases.slice(0, 3).map((p) => (
+                    <li key={p.receipt} data-receipt={p.receipt}>
+                      <Data>
+                        {[formats.day(p.ts), purchasedItems(p.items), formats.money(p.revenue)]
+                          .filter(Boolean)
+                          .join(' ')}
+                      </Data>
+                    </li>
+                  ))}
+                </ul>
               </dd>
             </>
           )}
@@ -95,7 +101,7 @@ export function AlertCard(props: { alert: VipAlert; missed: boolean; canAck: boo
               <dd>
                 <Tx
                   k="staff.invitation"
-                  data={{ staff: profile.invitation.staff, campaign: profile.invitation.campaign }}
+                  data={{ staff: profile.invitation.staff, campaign: campaign(profile.invitation.campaign) }}
                 />
               </dd>
             </>
@@ -106,7 +112,7 @@ export function AlertCard(props: { alert: VipAlert; missed: boolean; canAck: boo
         <section class="suggestions" aria-label={t('staff.suggestions')}>
           <h3>{t('staff.suggestions')}</h3>
           <ul>
-            {suggestions(profile).map((s) => (
+            {suggestions(profile, campaign).map((s) => (
               <li key={s.k}>
                 <Tx k={s.k} data={s.data} />
               </li>

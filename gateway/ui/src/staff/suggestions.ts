@@ -1,6 +1,7 @@
 /** What the card suggests to the member's host, from the profile the gateway attached. */
 import { locale, type MessageKey, t } from '../i18n/index.js';
 import type { MemberProfile } from '../lib/types.js';
+import { avoidedMaterials, type Material, madeOf, offerSize } from './materials.js';
 
 export function sizeText(sizes: readonly string[] | Readonly<Record<string, string>>): string[] {
   return Object.entries(sizes).map(([part, size]) => {
@@ -31,12 +32,38 @@ export interface Suggestion {
   readonly data: Readonly<Record<string, string>>;
 }
 
-export function suggestions(profile: MemberProfile): Suggestion[] {
+const AVOID: Readonly<Record<Material, MessageKey>> = {
+  wool: 'staff.suggest.avoid.wool',
+  silk: 'staff.suggest.avoid.silk',
+  down: 'staff.suggest.avoid.down',
+  leather: 'staff.suggest.avoid.leather',
+};
+
+/**
+ * What to say and do, from the profile: greet by name, thank for the invitation (the
+ * campaign's name, not its slug), keep away from what the notes rule out, offer again what
+ * they tried (in their size, never in a material the notes rule out), ask about the last
+ * purchase, have their sizes ready.
+ */
+export function suggestions(profile: MemberProfile, campaignName: (slug: string) => string): Suggestion[] {
   const out: Suggestion[] = [];
   if (profile.name) out.push({ k: 'staff.suggest.greet', data: { name: profile.name } });
-  if (profile.invitation) out.push({ k: 'staff.suggest.invited', data: { campaign: profile.invitation.campaign } });
-  const tried = profile.triedNotBought?.[0];
-  if (tried) out.push({ k: 'staff.suggest.tried', data: { item: tried.name ?? tried.sku ?? tried.epc } });
+  if (profile.invitation)
+    out.push({ k: 'staff.suggest.invited', data: { campaign: campaignName(profile.invitation.campaign) } });
+  const avoided = avoidedMaterials(profile.notes);
+  for (const m of avoided) out.push({ k: AVOID[m], data: {} });
+  const tried = profile.triedNotBought?.find((i) => !madeOf(i.name, avoided));
+  if (tried) {
+    const item = tried.name ?? tried.sku ?? tried.epc;
+    const size = offerSize(tried.size, profile.sizes);
+    out.push(
+      size === undefined
+        ? { k: 'staff.suggest.tried', data: { item } }
+        : { k: 'staff.suggest.triedSize', data: { item, size } },
+    );
+  }
+  const bought = profile.recentPurchases?.flatMap((p) => p.items ?? []).find((i) => i.name !== undefined);
+  if (bought?.name) out.push({ k: 'staff.suggest.bought', data: { item: bought.name } });
   const sizes = profile.sizes ? sizeText(profile.sizes) : [];
   if (sizes.length > 0)
     out.push({ k: 'staff.suggest.sizes', data: { sizes: sizes.join(locale.get() === 'en' ? ', ' : '、') } });

@@ -8,6 +8,7 @@ import { ErrorBox, Loading } from '../../components/States.js';
 import { Tx } from '../../components/Tx.js';
 import { knownKey, t } from '../../i18n/index.js';
 import { api, query } from '../../lib/api.js';
+import { campaignName } from '../../lib/campaigns.js';
 import { canSeeMembers, useApp } from '../../lib/context.js';
 import { addDays } from '../../lib/days.js';
 import { errorText } from '../../lib/errors.js';
@@ -21,11 +22,13 @@ import type {
   OutcomeTotals,
   VipAlert,
 } from '../../lib/types.js';
+import { MemberPicker } from './MemberPicker.js';
+import { VipJourney } from './VipJourney.js';
 
 const CHANNELS = ['phone', 'wechat', 'sms', 'in-store'] as const;
 
 export function Vip() {
-  const { live, formats } = useApp();
+  const { live, formats, store } = useApp();
   const snapshot = useResource(() => api.get<LiveSnapshot>('/live'), { live, refreshOn: ['fact', 'vip.arrival'] });
   const alerts = useResource(() => api.get<{ alerts: readonly VipAlert[] }>('/vip/alerts'), {
     live,
@@ -67,6 +70,7 @@ export function Vip() {
         )}
       </section>
       <Invitations />
+      <VipJourney range={last30Days(store.today)} />
       <InvitationResults />
     </div>
   );
@@ -159,16 +163,7 @@ function Invitations() {
       <h2 id="invitations-title">{t('vip.invitations')}</h2>
       {allowed && (
         <form class="inline-form" onSubmit={submit} aria-label={t('vip.newInvitation')}>
-          <label>
-            {t('vip.inv.member')}
-            <input
-              name="member"
-              required
-              maxLength={64}
-              value={member}
-              onInput={(e) => setMember(e.currentTarget.value)}
-            />
-          </label>
+          <MemberPicker value={member} onChange={setMember} />
           <label>
             {t('vip.inv.staff')}
             <input
@@ -196,9 +191,15 @@ function Invitations() {
               name="campaign"
               required
               maxLength={64}
+              list="campaign-options"
               value={campaign}
               onInput={(e) => setCampaign(e.currentTarget.value)}
             />
+            <datalist id="campaign-options">
+              {Object.keys(store.campaigns ?? {}).map((slug) => (
+                <option key={slug} value={slug} label={campaignName(store, slug)} />
+              ))}
+            </datalist>
           </label>
           <button type="submit" class="primary">
             {t('vip.inv.submit')}
@@ -236,15 +237,15 @@ function Invitations() {
                     <td>
                       <Data>{formats.dateTime(i.ts)}</Data>
                     </td>
-                    <td>
-                      <Data>{i.member}</Data>
+                    <td data-member={i.member}>
+                      <Data>{i.name ?? i.member}</Data>
                     </td>
                     <td data-staff={i.staff}>
                       <Data>{i.staffName}</Data>
                     </td>
                     <td>{channelKey ? t(channelKey) : <Data>{i.channel}</Data>}</td>
-                    <td>
-                      <Data>{i.campaign}</Data>
+                    <td data-campaign={i.campaign}>
+                      <Data>{campaignName(store, i.campaign)}</Data>
                     </td>
                   </tr>
                 );
@@ -279,7 +280,11 @@ function InvitationResults() {
         <div class="two-col">
           <OutcomeTable
             title={t('vip.report.byCampaign')}
-            rows={report.data.byCampaign.map((r) => ({ ...r, label: r.campaign }))}
+            rows={report.data.byCampaign.map((r) => ({
+              ...r,
+              label: campaignName(store, r.campaign),
+              key: r.campaign,
+            }))}
             totals={report.data.totals}
           />
           <OutcomeTable
@@ -295,7 +300,7 @@ function InvitationResults() {
 
 function OutcomeTable(props: {
   title: string;
-  rows: readonly (OutcomeTotals & { label: string; key?: string })[];
+  rows: readonly (OutcomeTotals & { label: string; key: string })[];
   totals: OutcomeTotals;
 }) {
   const row = (label: preact.ComponentChildren, r: OutcomeTotals, key: string) => (
@@ -338,7 +343,7 @@ function OutcomeTable(props: {
             </th>
           </tr>
         </thead>
-        <tbody>{props.rows.map((r) => row(<Data>{r.label}</Data>, r, r.key ?? r.label))}</tbody>
+        <tbody>{props.rows.map((r) => row(<Data>{r.label}</Data>, r, r.key))}</tbody>
         <tfoot>{row(t('vip.report.total'), props.totals, 'total')}</tfoot>
       </table>
     </div>
