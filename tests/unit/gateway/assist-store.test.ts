@@ -69,8 +69,8 @@ describe('assistance card store', () => {
     });
     expect(card?.items[1]).not.toHaveProperty('name');
     expect(store.list(T0, T0 + MIN, 10)).toHaveLength(1);
-    expect(store.ack(`assist:fr-1@${T0}`, '王芳', now.t)?.ack).toEqual({ by: '王芳', at: now.t });
-    expect(store.ack(`assist:fr-1@${T0}`, 'Li', now.t + 1)?.ack).toEqual({ by: '王芳', at: now.t });
+    expect(store.ack(`assist:fr-1@${T0}`, '王芳', now.t)?.ack).toEqual({ by: '王芳', name: '王芳', at: now.t });
+    expect(store.ack(`assist:fr-1@${T0}`, 'Li', now.t + 1)?.ack).toEqual({ by: '王芳', name: '王芳', at: now.t });
   });
 
   it('a card older than alerts.maxAge when derived is recorded late and never claimed', () => {

@@ -66,6 +66,7 @@ describe('invitation journey rows', () => {
         invitation: 'inv-a',
         member: 'M-1',
         staff: '李娜',
+        staffName: '李娜',
         channel: 'wechat',
         campaign: 'vip-private-sale',
         invitedAt: T0,
