@@ -17,9 +17,9 @@ import type { StoreCalendar } from './time/index.js';
 import { COMPARISONS, planComparisons } from './views/compare.js';
 
 /**
- * At most this many days are backfilled (each ~50k messages; measured 9 s a day on a shared
- * 2-core machine at load 9-14 with a 10,000x day playing beside it): the day and week views
- * always fit (at most 20 days), the month view's until the middle of the month.
+ * At most this many days are backfilled (each ~50k messages; measured 4.5 s a day on a
+ * shared 2-core machine beside a 60x day, 9 s beside a 10,000x one under load): the day and
+ * week views always fit (at most 20 days), the month view's until the middle of the month.
  */
 export const HISTORY_MAX_DAYS = 40;
 /** Messages handed to the group commit and not yet journaled. */
