@@ -7,3 +7,4 @@ export * from './devices/index.js';
 export { Rng } from './prng.js';
 export * from './runner.js';
 export * from './scenario.js';
+export * from './varied-day.js';

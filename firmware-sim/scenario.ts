@@ -36,6 +36,8 @@ export interface StoreDayOptions {
   readonly tryOnRate?: number;
   /** Sales per visitor aimed for; default 0.17. */
   readonly conversionRate?: number;
+  /** VIP visits (card or app), at most 24; default one per 60 visitors, at most 24. */
+  readonly vipVisits?: number;
 }
 
 export interface StoreDay {
@@ -67,7 +69,10 @@ export function generateStoreDay(options: StoreDayOptions): StoreDay {
     passersPerVisitor: options.passersPerVisitor ?? Math.round(rng.fork('street-rate').between(4.5, 6) * 100) / 100,
     tryOnRate: options.tryOnRate ?? 0.2,
     conversionRate: options.conversionRate ?? 0.17,
+    vipVisits: options.vipVisits ?? Math.min(24, Math.floor(visitors / 60)),
   };
+  if (!Number.isInteger(resolved.vipVisits) || resolved.vipVisits < 0 || resolved.vipVisits > 24)
+    throw new RangeError(`vipVisits must be an integer from 0 to 24: ${resolved.vipVisits}`);
 
   const catalog = buildCatalog();
   const roster = buildRoster();
@@ -85,7 +90,7 @@ export function generateStoreDay(options: StoreDayOptions): StoreDay {
   visitorBlock.add(incidents.doorReboot.from - 2 * SECOND, incidents.doorReboot.to + 7 * SECOND);
   for (const p of staffPlan.passes) visitorBlock.add(p.at - STAFF_CLEARANCE, p.at + STAFF_CLEARANCE);
 
-  const counts = memberCounts(visitors);
+  const counts = memberCounts(visitors, resolved.vipVisits);
   const returnSizes = returnGroupSizes(rng.fork('returns'), counts);
   const returning = [...returnSizes.within, ...returnSizes.after].reduce((a, b) => a + b, 0);
   const baseGroups = planGroups(rng.fork('groups'), clock, visitors - returning, visitorBlock);

@@ -14,9 +14,12 @@ const USAGE = `usage: store-gateway <command> [options]
 
 commands:
   start [--config FILE]            run the gateway (no file: the built-in demo-store config)
-  demo [--config FILE] [--speed N] [--seed N] [--date YYYY-MM-DD] [--serial]
-                                   run the gateway with a simulated store feeding it over MQTT
-                                   (--serial: plus a door counter and an R2000 reader on socat ptys)
+  demo [--config FILE] [--speed N] [--seed N] [--date YYYY-MM-DD] [--traffic F] [--no-history] [--serial]
+                                   run the gateway with a simulated store feeding it over MQTT, at
+                                   N× (1 to 10000, default 60), with last week's and last year's days
+                                   backfilled for the comparisons (--no-history: without them);
+                                   --traffic scales the visitors (default 1);
+                                   --serial: plus a door counter and an R2000 reader on socat ptys
   rebuild [--config FILE]          recompute facts and aggregates from the journal
   check-config FILE                validate a config file and print every problem
   hash-password < password         print a scrypt hash for devices.*.passwordHash and http.auth.users
@@ -46,6 +49,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       seed: { type: 'string' },
       date: { type: 'string' },
       serial: { type: 'boolean' },
+      traffic: { type: 'string' },
+      'no-history': { type: 'boolean' },
       role: { type: 'string' },
       'display-name': { type: 'string' },
       device: { type: 'string' },
@@ -113,6 +118,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         seed: values.seed === undefined ? undefined : Number(values.seed),
         date: values.date,
         serial: values.serial === true,
+        traffic: values.traffic === undefined ? undefined : Number(values.traffic),
+        history: values['no-history'] !== true,
       });
     }
     case 'rebuild': {

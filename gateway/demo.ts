@@ -1,16 +1,20 @@
 /**
  * `store-gateway demo`: the real gateway on the built-in demo-store config, with a simulated
- * store day (firmware-sim) feeding it over real MQTT, one connection per device. The
+ * store day (firmware-sim) feeding it over real MQTT, one connection per device, and the
+ * days the dashboard compares it with (last week, last year) backfilled beside it. The
  * gateway's clock follows the simulation, so `--speed 60` plays a store day in ~13 minutes.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateStoreDay, publishTimeline, urlClientFactory } from '../firmware-sim/index.js';
+import { generateStoreDay, publishTimeline, urlClientFactory, variedDayOptions } from '../firmware-sim/index.js';
 import { runUntilSignal } from './cli.js';
 import { type Clock, systemClock } from './clock/index.js';
 import { DEMO_STAFF_PERSONS } from './config/defaults.js';
 import { loadConfig } from './config/index.js';
+import { DemoClock } from './demo-clock.js';
+import { backfillHistory, type HistoryPlan, planHistory } from './demo-history.js';
+import type { Ingest } from './ingest/index.js';
 import { createLogger } from './log.js';
 import { startGateway } from './main.js';
 import { createStoreCalendar } from './time/index.js';
@@ -22,39 +26,47 @@ export interface DemoOptions {
   readonly date: string | undefined;
   /** Also run a serial door counter and an R2000 reader on socat pty pairs. */
   readonly serial?: boolean;
+  /** Scales the simulated store's visitors (1 = a full store). */
+  readonly traffic?: number | undefined;
+  /** Backfill the days the dashboard compares today with (default true). */
+  readonly history?: boolean;
 }
 
 /**
- * Frozen at the scenario start until the publisher anchors it, then runs at `speed`. While
- * the day plays it never runs past `until` (just after the last message): a publisher that
- * falls behind on a busy machine must not push "today" into the next day at 2500×.
+ * Above this the publisher, not the speed, sets the pace on an ordinary machine (a day takes
+ * 5 s of simulated time at 10,000× and longer than that to publish), so a higher number
+ * would only promise what it cannot keep. Results are the same at any accepted speed (see
+ * DemoClock).
  */
-class SimulationClock implements Clock {
-  private origin: { wall: number; scenario: number; speed: number } | undefined;
-  private until: number;
-  constructor(
-    private readonly start: number,
-    until: number,
-  ) {
-    this.until = until;
-  }
-  anchor(origin: { wall: number; scenario: number; speed: number }, until = this.until): void {
-    this.origin = origin;
-    this.until = until;
-  }
-  now(): number {
-    const o = this.origin;
-    if (!o) return this.start;
-    return Math.min(this.until, Math.floor(o.scenario + (Date.now() - o.wall) * o.speed));
-  }
-}
+export const MAX_DEMO_SPEED = 10_000;
+
+/** The demo-only sign-ins (gateway/config/defaults.ts DEMO_HTTP_USERS), printed at start. */
+const DEMO_SIGN_INS: readonly { readonly name: string; readonly password: string; readonly role: string }[] = [
+  { name: 'manager', password: 'manager', role: 'manager' },
+  { name: 'wangfang', password: 'wangfang', role: 'staff: 王芳, one phone' },
+  { name: 'lilei', password: 'lilei', role: 'staff: 李雷, another phone' },
+  { name: 'staff', password: 'staff', role: 'shared staff account: acks show "staff"' },
+  { name: 'viewer', password: 'viewer', role: 'viewer' },
+];
+
+/** Sessions close and sales convert within minutes of the last message: 15 minutes after it is enough. */
+const DAY_TAIL_MS = 15 * 60_000;
 
 export async function runDemo(options: DemoOptions): Promise<number> {
   const speed = options.speed ?? 60;
-  if (!Number.isFinite(speed) || speed <= 0 || speed > 10_000) {
-    console.error('--speed must be a number from 1 to 10000');
+  if (!Number.isFinite(speed) || speed < 1 || speed > MAX_DEMO_SPEED) {
+    console.error(
+      `--speed must be a number from 1 to ${MAX_DEMO_SPEED} (got ${String(options.speed)}): above ${MAX_DEMO_SPEED}× ` +
+        'the simulated store cannot publish a day any faster, and the results are the same at every speed up to it',
+    );
     return 1;
   }
+  const traffic = options.traffic ?? 1;
+  if (!Number.isFinite(traffic) || traffic <= 0 || traffic > 3) {
+    console.error(`--traffic must be a number above 0 and at most 3 (got ${String(options.traffic)})`);
+    return 1;
+  }
+  const seed = options.seed ?? 1;
   // A fresh data directory per run unless one is given: the simulated day's message ids
   // repeat, so a second run into the same journal would be all duplicates.
   const dataDir = process.env.GW_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'store-gateway-demo-'));
@@ -69,10 +81,10 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   const log = createLogger({ pretty: process.stdout.isTTY, level: process.env.GW_LOG_LEVEL ?? 'info' });
   const calendar = createStoreCalendar(config.store.timezone);
   const date = options.date ?? calendar.localDay(Date.now());
-  const day = generateStoreDay({ seed: options.seed ?? 1, date });
+  const day = generateStoreDay(variedDayOptions({ seed, date, traffic }));
+  const history: HistoryPlan = options.history === false ? { days: [], views: [] } : planHistory(calendar, date);
   const first = day.messages[0]?.at ?? calendar.openingTs(date, config.store.openingTime);
-  // Sessions close and sales convert within minutes of the last message: 15 minutes after it is enough.
-  const clock = new SimulationClock(first, (day.messages.at(-1)?.at ?? first) + 15 * 60_000);
+  const clock = new DemoClock(first);
   const abort = new AbortController();
 
   return runUntilSignal(
@@ -94,22 +106,50 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       };
     },
     (gateway) => {
-      console.log(
-        `\n  store-gateway demo — store ${config.store.id} (${config.store.name}), ${date} at ${speed}× speed`,
-      );
-      console.log(`  dashboard + API  http://127.0.0.1:${gateway.httpPort}/`);
-      console.log(`  staff app        http://127.0.0.1:${gateway.httpPort}/staff/  (on a phone)`);
-      console.log(`  live funnel      http://127.0.0.1:${gateway.httpPort}/api/v1/live`);
-      console.log('  sign in          manager/manager, viewer/viewer (demo-only users)');
-      console.log('  staff persons    wangfang/wangfang (王芳), lilei/lilei (李雷): one per phone');
-      console.log('  shared account   staff/staff (acks show "staff", not a person)');
-      console.log(`  MQTT             mqtt://127.0.0.1:${gateway.mqttPort}`);
-      console.log(`  data             ${dataDir}`);
-      if (serial) console.log(`  serial devices   ${Object.keys(serial.devices).join(', ')} on socat ptys`);
-      console.log('');
+      const base = `http://127.0.0.1:${gateway.httpPort}`;
+      const lines = [
+        `store-gateway demo — store ${config.store.id} (${config.store.name}), ${date} at ${speed}× speed`,
+        `dashboard + API  ${base}/`,
+        `staff app        ${base}/staff/  (on a phone)`,
+        `live funnel      ${base}/api/v1/live`,
+        ...(config.http.auth === undefined
+          ? ['sign in          not needed (GW_HTTP_AUTH=off)']
+          : DEMO_SIGN_INS.map(
+              (u, i) =>
+                `${i === 0 ? 'sign in         ' : '                '} ${u.name} / ${u.password}  (${u.role}, demo only)`,
+            )),
+        `MQTT             mqtt://127.0.0.1:${gateway.mqttPort}`,
+        `data             ${dataDir}`,
+        history.days.length > 0
+          ? `history          ${history.days.length} days for the ${history.views.join(', ')} comparisons (last week, last year), backfilling now`
+          : 'history          none (--no-history)',
+        ...(serial ? [`serial devices   ${Object.keys(serial.devices).join(', ')} on socat ptys`] : []),
+      ];
+      console.log(`\n${lines.map((line) => `  ${line}`).join('\n')}\n`);
       void feed(gateway.httpPort, gateway.mqttPort);
+      if (history.days.length > 0) void backfill(gateway.ingest);
     },
   );
+
+  async function backfill(target: Ingest): Promise<void> {
+    try {
+      const report = await backfillHistory({
+        ingest: target,
+        config,
+        days: history.days,
+        seed,
+        traffic,
+        log,
+        signal: abort.signal,
+      });
+      log.info(
+        { component: 'demo', ...report, from: history.days[0], to: history.days.at(-1), views: history.views },
+        'history backfilled',
+      );
+    } catch (err) {
+      if (!abort.signal.aborted) log.error({ component: 'demo', err }, 'history backfill stopped');
+    }
+  }
 
   async function feed(httpPort: number, mqttPort: number): Promise<void> {
     try {
@@ -143,7 +183,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
       });
       // From here the store's clock runs at wall speed: the day just played stays "today"
       // on the dashboard instead of racing through the following days.
-      clock.anchor({ wall: Date.now(), scenario: clock.now(), speed: 1 }, Number.POSITIVE_INFINITY);
+      clock.release(DAY_TAIL_MS);
       log.info({ component: 'demo', published: report.published, acked: report.acked }, 'simulated day finished');
     } catch (err) {
       if (!abort.signal.aborted) log.error({ component: 'demo', err }, 'simulated store stopped');

@@ -78,6 +78,8 @@ export interface RunningGateway {
   readonly feed: LiveFeed;
   readonly broker: EmbeddedBroker;
   readonly api: FastifyInstance;
+  /** Input from outside MQTT (drivers, the API; the demo's backfilled history). */
+  readonly ingest: Ingest;
   /** Stops accepting, commits what was received, acknowledges it, closes. Idempotent. */
   stop(): Promise<void>;
 }
@@ -374,7 +376,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     return stopping;
   };
 
-  return { config, mqttPort, httpPort, db, metrics, derivation, reference, feed, broker, api, stop };
+  return { config, mqttPort, httpPort, db, metrics, derivation, reference, feed, broker, api, ingest, stop };
 }
 
 function lastOfEachType<T extends { readonly type: string }>(facts: readonly T[]): T[] {

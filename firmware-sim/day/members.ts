@@ -41,8 +41,7 @@ export interface MemberCounts {
 }
 
 /** How many member visits a day of `visitors` people has (scaled down for small days). */
-export function memberCounts(visitors: number): MemberCounts {
-  const vipVisits = Math.min(24, Math.floor(visitors / 60));
+export function memberCounts(visitors: number, vipVisits = Math.min(24, Math.floor(visitors / 60))): MemberCounts {
   const returns = Math.min(4, Math.floor(vipVisits / 5));
   return {
     vipVisits,

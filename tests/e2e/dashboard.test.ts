@@ -92,7 +92,15 @@ describe('manager dashboard on a demo day', () => {
   };
 
   beforeAll(async () => {
-    demo = await startGatewayProcess(dir.path, { GW_LOG_LEVEL: 'info' }, ['demo', '--speed', '2500', '--seed', '7']);
+    // Without the backfilled history (last week, last year): this test follows the running day.
+    demo = await startGatewayProcess(dir.path, { GW_LOG_LEVEL: 'info' }, [
+      'demo',
+      '--speed',
+      '2500',
+      '--seed',
+      '7',
+      '--no-history',
+    ]);
     base = `http://127.0.0.1:${demo.httpPort}`;
     browser = await launchChromium();
     ({ page } = await newPage(browser, { baseURL: base, viewport: WIDE }));
