@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateStoreDay, publishTimeline, urlClientFactory, variedDayOptions } from '../firmware-sim/index.js';
 import { runUntilSignal } from './cli.js';
-import { type Clock, systemClock } from './clock/index.js';
+import { systemClock } from './clock/index.js';
 import { DEMO_STAFF_PERSONS } from './config/defaults.js';
 import { loadConfig } from './config/index.js';
 import { DemoClock } from './demo-clock.js';
