@@ -7,11 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateStoreDay, publishTimeline, urlClientFactory } from '../firmware-sim/index.js';
-import { runUntilSignal } from './cli.js';
 import { type Clock, systemClock } from './clock/index.js';
 import { loadConfig } from './config/index.js';
 import { createLogger } from './log.js';
 import { startGateway } from './main.js';
+import { runUntilSignal } from './run.js';
 import { createStoreCalendar } from './time/index.js';
 
 export interface DemoOptions {
