@@ -45,6 +45,8 @@ import { createStoreCalendar } from './time/index.js';
 import { Upstream, upstreamRoutes } from './upstream/index.js';
 import { GATEWAY_VERSION } from './version.js';
 import { LiveView } from './views/live.js';
+import { ProductsView } from './views/products.js';
+import { RoomsView } from './views/rooms.js';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -209,14 +211,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...(options.counterTiming ? { counterTiming: options.counterTiming } : {}),
   };
   const drivers = new Drivers(driverHost);
-  const live = new LiveView({
-    config,
-    clock,
-    calendar,
-    buckets: new BucketStore(db),
-    state: () => derivation.state,
-    reference,
-  });
+  const buckets = new BucketStore(db);
+  const live = new LiveView({ config, clock, calendar, buckets, state: () => derivation.state, reference });
 
   // Sign-in, roles, PII filtering and audit for /api/v1 (gateway/auth); retention purges.
   const auth = new HttpAuth({
@@ -245,7 +241,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     notReadyReason: () => (listening ? (storage.notReadyReason() ?? derivation.notReadyReason()) : 'starting'),
     routes: [
       auth.routes(),
-      viewRoutes({ config, db, clock, calendar, live, devices, rejected, upstream: () => upstream.status() }),
+      viewRoutes({ config, buckets, clock, calendar, live, devices, rejected, upstream: () => upstream.status() }),
       referenceRoutes(reference),
       sseRoutes(feed, '/stream', auth.feedView),
       vipRoutes({ alerts, dispatcher, clock, days: calendar }),
@@ -257,7 +253,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         days: calendar,
         bounds: { earliestMs: config.correlation.invitationWindowMs, skewBoundMs: config.correlation.skewBoundMs },
       }),
-      roomRoutes({ config, db, clock, calendar, reference, state: () => derivation.state }),
+      roomRoutes({
+        clock,
+        calendar,
+        rooms: new RoomsView({ config, db, calendar, state: () => derivation.state }),
+        products: new ProductsView(db, reference),
+      }),
       // What is still to go to HQ includes revisions late input will make once applied.
       upstreamRoutes({ status: () => ({ ...upstream.status(), lateInputPending: derivation.lateInputPending }) }),
       impinjWebhookRoutes(driverHost, config, { metrics, log: log.child({ component: 'auth' }) }),

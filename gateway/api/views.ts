@@ -4,9 +4,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
-import { BucketStore } from '../derive/buckets.js';
+import type { BucketStore } from '../derive/buckets.js';
 import type { DeviceRegistry } from '../health/registry.js';
-import type { Db, RejectedStore } from '../journal/index.js';
+import type { RejectedStore } from '../journal/index.js';
 import type { StoreCalendar } from '../time/index.js';
 import {
   COMPARISONS,
@@ -24,7 +24,8 @@ import { optionalString, parseGranularity, parseLimit, parseRange } from './quer
 
 export interface ViewDeps {
   readonly config: GatewayConfig;
-  readonly db: Db;
+  /** The funnel's aggregates (gateway/derive/buckets.ts), read through gateway/views. */
+  readonly buckets: BucketStore;
   readonly clock: Clock;
   readonly calendar: StoreCalendar;
   readonly live: LiveView;
@@ -35,7 +36,7 @@ export interface ViewDeps {
 }
 
 export function viewRoutes(deps: ViewDeps) {
-  const buckets = new BucketStore(deps.db);
+  const { buckets } = deps;
 
   function funnel(query: Record<string, unknown>): FunnelResult {
     const { from, to } = parseRange(query, deps.clock.now(), deps.calendar);
