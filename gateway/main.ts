@@ -303,11 +303,11 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       stop: () => api.close(),
     },
     { name: 'upstream', start: () => upstream.start(), stop: () => upstream.stop() },
-    // Stopped after the inputs below: what was received is committed and acknowledged.
+    // Stops after the inputs listed below it: what they received is committed and acknowledged.
     stopOnly('group-commit', () => commit.close()),
     { name: 'retention', start: () => retention.start(), stop: () => retention.stop() },
     { name: 'drivers', start: () => drivers.start(), stop: () => drivers.stop() },
-    // First thing on stop: accept nothing new over MQTT.
+    // On stop, before the drivers: accept nothing new over MQTT.
     stopOnly('mqtt-intake', () => broker.stopAccepting()),
     stopOnly('alert-webhook', () => webhook?.stop()),
     {
