@@ -2,13 +2,10 @@
  * `store-gateway` command line: start, demo, rebuild, check-config, users, import-receipts.
  * Exit codes: 0 ok, 1 bad config or usage, 2 a port in use, 3 any other failure.
  */
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Clock, DeviceFollowingClock, systemClock } from './clock/index.js';
-import { ConfigError, type GatewayConfig, loadConfig } from './config/index.js';
-import { createLogger, type Logger } from './log.js';
-import { type RunningGateway, startGateway } from './main.js';
-import { PortInUseError } from './ports.js';
+import { type GatewayConfig, loadConfig } from './config/index.js';
+import { createLogger } from './log.js';
+import { describeError, runUntilSignal } from './run.js';
 
 const USAGE = `usage: store-gateway <command> [options]
 
@@ -34,9 +31,6 @@ commands:
 
 environment: GW_CONFIG GW_STORE_ID GW_DATA_DIR GW_MQTT_PORT GW_HTTP_PORT GW_NATS_URL GW_LOG_LEVEL GW_HTTP_AUTH
   GW_HTTP_AUTH=off opens the API to anyone (bench only); demo adds the demo users`;
-
-/** Graceful shutdown must finish within this; after it the process exits anyway. */
-const SHUTDOWN_DEADLINE_MS = 2000;
 
 export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -144,7 +138,7 @@ function checkConfig(file: string | undefined): number {
     );
     return 0;
   } catch (err) {
-    console.error(describe(err));
+    console.error(describeError(err));
     return 1;
   }
 }
@@ -153,76 +147,16 @@ function loadOrExit(file: string | undefined): GatewayConfig {
   try {
     return loadConfig(file);
   } catch (err) {
-    console.error(describe(err));
+    console.error(describeError(err));
     process.exit(1);
   }
-}
-
-/** Runs a gateway until SIGTERM/SIGINT, then shuts it down within the deadline. */
-export async function runUntilSignal(
-  config: GatewayConfig,
-  log: Logger,
-  start: (config: GatewayConfig, log: Logger) => Promise<RunningGateway> = (c, l) =>
-    startGateway({ config: c, log: l, clock: clockFromEnv(process.env.GW_CLOCK) }),
-  onStarted?: (gateway: RunningGateway) => void,
-): Promise<number> {
-  let gateway: RunningGateway;
-  try {
-    gateway = await start(config, log);
-  } catch (err) {
-    console.error(describe(err, config.dataDir));
-    return err instanceof PortInUseError ? 2 : 3;
-  }
-  onStarted?.(gateway);
-  return new Promise<number>((resolve) => {
-    const shutdown = (signal: string) => {
-      log.info({ component: 'gateway', signal }, 'shutting down');
-      const deadline = setTimeout(() => {
-        log.error({ component: 'gateway' }, 'shutdown deadline passed; exiting');
-        resolve(3);
-      }, SHUTDOWN_DEADLINE_MS);
-      deadline.unref();
-      gateway.stop().then(
-        () => {
-          clearTimeout(deadline);
-          resolve(0);
-        },
-        (err: unknown) => {
-          log.error({ component: 'gateway', err }, 'shutdown failed');
-          resolve(3);
-        },
-      );
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
-  });
-}
-
-/** `GW_CLOCK=follow-devices` replays a recorded or simulated day (see DeviceFollowingClock). */
-function clockFromEnv(value: string | undefined): Clock {
-  if (value === undefined || value === '' || value === 'system') return systemClock;
-  if (value === 'follow-devices') return new DeviceFollowingClock();
-  console.error(`GW_CLOCK must be "system" or "follow-devices", not ${JSON.stringify(value)}`);
-  process.exit(1);
-}
-
-function describe(err: unknown, dataDir?: string): string {
-  if (err instanceof ConfigError) return err.message;
-  // A database that opened but fails on first use (damaged pages): name the file, no stack.
-  const code = (err as { code?: unknown } | null)?.code;
-  if (dataDir !== undefined && typeof code === 'string' && code.startsWith('SQLITE_') && err instanceof Error) {
-    return `error: the store database ${join(dataDir, 'gateway.db')} failed: ${err.message} (${code}); if it is damaged, stop the gateway, move it aside and restore a backup`;
-  }
-  if (err instanceof PortInUseError) return `error: ${err.message}`;
-  if (err instanceof Error) return `error: ${err.message}`;
-  return `error: ${String(err)}`;
 }
 
 // Run when executed directly (bin/store-gateway.js imports this module).
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(describe(err));
+    console.error(describeError(err));
     process.exit(3);
   },
 );

@@ -8,7 +8,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateStoreDay, publishTimeline, urlClientFactory, variedDayOptions } from '../firmware-sim/index.js';
-import { runUntilSignal } from './cli.js';
 import { systemClock } from './clock/index.js';
 import { DEMO_STAFF_PERSONS } from './config/defaults.js';
 import { loadConfig } from './config/index.js';
@@ -17,6 +16,7 @@ import { backfillHistory, type HistoryPlan, planHistory } from './demo-history.j
 import type { Ingest } from './ingest/index.js';
 import { createLogger } from './log.js';
 import { startGateway } from './main.js';
+import { runUntilSignal } from './run.js';
 import { createStoreCalendar } from './time/index.js';
 
 export interface DemoOptions {

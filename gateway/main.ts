@@ -4,15 +4,16 @@
  *   devices ─► broker (aedes) ─► ingest ─► group commit ─► journal
  *                                              └─► derivation (correlate ─► facts, buckets)
  *                                                     └─► alerts, SSE, API
+ *
+ * First it builds every part (constructors only open the database and create the broker),
+ * then it starts the services in order (gateway/services.ts) and, on stop or on a failed
+ * start, stops them in reverse through the same path.
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { GpioPinFactory } from '../devices/index.js';
-import { topics } from '../protocols/index.js';
 import { AssistDispatcher } from './alerts/assist-dispatcher.js';
-import { AssistStore } from './alerts/assist-store.js';
 import { AlertDispatcher } from './alerts/dispatcher.js';
-import { AlertStore } from './alerts/store.js';
 import { AlertWebhook } from './alerts/webhook.js';
 import { assistRoutes } from './api/assist.js';
 import { impinjWebhookRoutes } from './api/impinj.js';
@@ -33,22 +34,27 @@ import type { GatewayConfig } from './config/index.js';
 import type { ReceiptIgnoredFact } from './correlate/index.js';
 import { BucketStore } from './derive/buckets.js';
 import { Derivation } from './derive/index.js';
+import { derivedWriters, openDerivedStores } from './derived-writers.js';
 import { type CounterTiming, type DriverHost, Drivers } from './drivers/drivers.js';
 import { DeviceRegistry } from './health/registry.js';
 import { GroupCommit, Ingest } from './ingest/index.js';
 import { StorageHealth } from './ingest/storage-health.js';
-import { InvitationStore } from './invitations/store.js';
 import { type Db, Journal, openDb, RejectedStore } from './journal/index.js';
 import { LiveFeed } from './live/feed.js';
+import { LiveFunnelPublisher } from './live/funnel-publisher.js';
 import { createLogger, type Logger } from './log.js';
 import { GatewayMetrics } from './metrics/index.js';
 import { PortInUseError } from './ports.js';
 import { ReferenceData } from './reference/index.js';
+import { type Service, Services, stopOnly } from './services.js';
 import { createStoreCalendar } from './time/index.js';
 import { Upstream, upstreamRoutes } from './upstream/index.js';
 import { GATEWAY_VERSION } from './version.js';
 import { AssistanceReporter } from './views/assistance.js';
 import { LiveView } from './views/live.js';
+import { ProductsView } from './views/products.js';
+import { RoomsView } from './views/rooms.js';
+import { StaffingView } from './views/staffing.js';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -106,14 +112,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const journal = new Journal(db);
   const rejected = new RejectedStore(db);
   const reference = new ReferenceData(db);
-  const alerts = new AlertStore(db, reference, {
-    now: () => clock.now(),
-    maxAgeMs: config.alerts.maxAgeMs,
-    realertAfterMs: config.correlation.realertAfterMs,
-  });
+  const derivedStores = openDerivedStores({ db, config, clock, reference });
+  const { alerts, assistCards, invitations } = derivedStores;
   reference.onErase((ids) => alerts.erase(ids));
-  const assistCards = new AssistStore(db, reference, { now: () => clock.now(), maxAgeMs: config.alerts.maxAgeMs });
-  const invitations = new InvitationStore(db);
   // The device registry is created below; the upstream asks it only when reporting health.
   let devicesRef: DeviceRegistry | undefined;
   const upstream = Upstream.create({
@@ -137,25 +138,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log: log.child({ component: 'derive' }),
     metrics,
     reference,
-    writers: [
-      {
-        write: (_rows, facts, epoch) => {
-          const late = alerts.record(facts, epoch);
-          if (late > 0) metrics.vipAlertsLate.inc(late);
-        },
-        retract: (fromEpoch) => alerts.retract(fromEpoch),
-        afterRewind: () => alerts.afterRewind(),
-      },
-      {
-        write: (_rows, facts, epoch) => {
-          const late = assistCards.record(facts, epoch);
-          if (late > 0) metrics.assistCardsLate.inc(late);
-        },
-        retract: (fromEpoch) => assistCards.retract(fromEpoch),
-        afterRewind: () => assistCards.afterRewind(),
-      },
-      { write: (rows) => invitations.record(rows) },
-    ],
+    writers: derivedWriters(derivedStores, metrics),
     upstream: upstream.scheduler,
   });
   const commit = new GroupCommit(db, journal, rejected, derivation, metrics);
@@ -233,13 +216,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     ...(options.counterTiming ? { counterTiming: options.counterTiming } : {}),
   };
   const drivers = new Drivers(driverHost);
-  const live = new LiveView({
-    config,
-    clock,
-    calendar,
-    buckets: new BucketStore(db),
-    state: () => derivation.state,
-    reference,
+  const buckets = new BucketStore(db);
+  const live = new LiveView({ config, clock, calendar, buckets, state: () => derivation.state, reference });
+  const funnelPublisher = new LiveFunnelPublisher({
+    storeId: config.store.id,
+    snapshot: () => live.snapshot(),
+    mqtt: broker,
+    log,
   });
 
   // Sign-in, roles, PII filtering and audit for /api/v1 (gateway/auth); retention purges.
@@ -269,7 +252,24 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     notReadyReason: () => (listening ? (storage.notReadyReason() ?? derivation.notReadyReason()) : 'starting'),
     routes: [
       auth.routes(),
-      viewRoutes({ config, db, clock, calendar, live, devices, rejected, upstream: () => upstream.status() }),
+      viewRoutes({
+        config,
+        buckets,
+        clock,
+        calendar,
+        live,
+        devices,
+        rejected,
+        staffing: new StaffingView({
+          db,
+          buckets,
+          calendar,
+          now: () => clock.now(),
+          occupancy: () => live.occupancy(),
+          passageGapMs: config.correlation.staffWindowMs,
+        }),
+        upstream: () => upstream.status(),
+      }),
       referenceRoutes(reference),
       sseRoutes(feed, '/stream', auth.feedView),
       vipRoutes({ alerts, dispatcher, clock, days: calendar }),
@@ -288,7 +288,12 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
         days: calendar,
         bounds: { earliestMs: config.correlation.invitationWindowMs, skewBoundMs: config.correlation.skewBoundMs },
       }),
-      roomRoutes({ config, db, clock, calendar, reference, state: () => derivation.state }),
+      roomRoutes({
+        clock,
+        calendar,
+        rooms: new RoomsView({ config, db, calendar, state: () => derivation.state }),
+        products: new ProductsView(db, reference),
+      }),
       // What is still to go to HQ includes revisions late input will make once applied.
       upstreamRoutes({ status: () => ({ ...upstream.status(), lateInputPending: derivation.lateInputPending }) }),
       impinjWebhookRoutes(driverHost, config, { metrics, log: log.child({ component: 'auth' }) }),
@@ -299,57 +304,75 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     maxWebSocketBytes: config.mqtt.maxPacketBytes,
   });
 
-  // DESIGN's `retail/{store}/live/funnel` (retained): today's running funnel for any MQTT
-  // screen, re-published when it changes.
-  let lastLiveFunnel = '';
-  const publishLiveFunnel = () => {
-    const snapshot = live.snapshot();
-    const body = JSON.stringify({ occupancy: snapshot.occupancy, today: snapshot.today });
-    if (body === lastLiveFunnel) return;
-    lastLiveFunnel = body;
-    const message = { v: 1, type: 'funnel.live', ts: snapshot.at, store: config.store.id, ...JSON.parse(body) };
-    broker
-      .publish(topics.liveFunnel(config.store.id), JSON.stringify(message), { qos: 1, retain: true })
-      .catch((err: unknown) => log.warn({ component: 'gateway', err }, 'live funnel publish failed'));
-  };
-  const ticker = setInterval(() => {
-    commit.flushTick();
-    for (const change of devices.changes()) feed.publish('device', change);
-    publishLiveFunnel();
-  }, options.tickEveryMs ?? 1000);
-  ticker.unref();
-
-  let mqttPort: number;
-  let httpPort: number;
-  try {
-    mqttPort = await listenOrExplain(
-      () => broker.listen(config.mqtt.port, config.mqtt.host),
-      'mqtt.port',
-      'GW_MQTT_PORT',
-      config.mqtt.port,
-    );
-    await broker.listenTls(config.mqtt.host);
-    httpPort = await listenOrExplain(
-      async () => {
-        await api.listen({ port: config.http.port, host: config.http.host });
-        return (api.server.address() as AddressInfo).port;
+  let mqttPort = 0;
+  let httpPort = 0;
+  let ticker: NodeJS.Timeout | undefined;
+  // Started in this order; stopped in reverse (a failed start stops what began, the same way).
+  const list: Service[] = [
+    stopOnly('journal', () => {
+      db.close();
+    }),
+    stopOnly('derivation', () => derivation.close()),
+    {
+      name: 'mqtt',
+      start: async () => {
+        mqttPort = await listenOrExplain(
+          () => broker.listen(config.mqtt.port, config.mqtt.host),
+          'mqtt.port',
+          'GW_MQTT_PORT',
+          config.mqtt.port,
+        );
+        await broker.listenTls(config.mqtt.host);
       },
-      'http.port',
-      'GW_HTTP_PORT',
-      config.http.port,
-    );
-  } catch (err) {
-    clearInterval(ticker);
-    await upstream.stop();
-    await broker.close().catch(() => undefined);
-    await api.close().catch(() => undefined);
-    db.close();
-    throw err;
-  }
-  listening = true;
-  retention.start();
-  upstream.start();
-  drivers.start();
+      stop: () => broker.close(),
+    },
+    {
+      name: 'http',
+      start: async () => {
+        httpPort = await listenOrExplain(
+          async () => {
+            await api.listen({ port: config.http.port, host: config.http.host });
+            return (api.server.address() as AddressInfo).port;
+          },
+          'http.port',
+          'GW_HTTP_PORT',
+          config.http.port,
+        );
+      },
+      stop: () => api.close(),
+    },
+    { name: 'upstream', start: () => upstream.start(), stop: () => upstream.stop() },
+    // Stops after the inputs listed below it: what they received is committed and acknowledged.
+    stopOnly('group-commit', () => commit.close()),
+    { name: 'retention', start: () => retention.start(), stop: () => retention.stop() },
+    { name: 'drivers', start: () => drivers.start(), stop: () => drivers.stop() },
+    // On stop, before the drivers: accept nothing new over MQTT.
+    stopOnly('mqtt-intake', () => broker.stopAccepting()),
+    stopOnly('alert-webhook', () => webhook?.stop()),
+    {
+      name: 'ticker',
+      start: () => {
+        ticker = setInterval(() => {
+          commit.flushTick();
+          for (const change of devices.changes()) feed.publish('device', change);
+          funnelPublisher.publishIfChanged();
+        }, options.tickEveryMs ?? 1000);
+        ticker.unref();
+      },
+      stop: () => clearInterval(ticker),
+    },
+    {
+      name: 'ready',
+      start: () => {
+        listening = true;
+      },
+      stop: () => {
+        listening = false;
+      },
+    },
+  ];
+  const services = new Services(list, log);
+  await services.start();
   log.info(
     { component: 'gateway', store: config.store.id, mqttPort, httpPort, dataDir: config.dataDir },
     'gateway started',
@@ -357,22 +380,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
-    stopping ??= (async () => {
-      listening = false;
-      clearInterval(ticker);
-      webhook?.stop();
-      // Accept nothing new, commit and acknowledge what was received, then close.
-      broker.stopAccepting();
-      await drivers.stop();
-      await retention.stop();
-      commit.close();
-      await upstream.stop();
-      await broker.close();
-      await api.close();
-      derivation.close();
-      db.close();
-      log.info({ component: 'gateway' }, 'gateway stopped');
-    })();
+    stopping ??= services.stop().then(() => log.info({ component: 'gateway' }, 'gateway stopped'));
     return stopping;
   };
 

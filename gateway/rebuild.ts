@@ -5,6 +5,7 @@
 import { systemClock } from './clock/index.js';
 import type { GatewayConfig } from './config/index.js';
 import { Derivation } from './derive/index.js';
+import { derivedWriters, openDerivedStores } from './derived-writers.js';
 import { Journal, openDb } from './journal/index.js';
 import type { Logger } from './log.js';
 import { GatewayMetrics } from './metrics/index.js';
@@ -21,7 +22,18 @@ export async function rebuild(config: GatewayConfig, log: Logger): Promise<numbe
     const rebuildLog = log.child({ component: 'rebuild' });
     // Bucket revisions must keep rising across a rebuild, or HQ would keep its older numbers.
     const before = bucketRevisions(db);
-    const result = Derivation.rebuild({ db, journal, config, clock: systemClock, log: rebuildLog, metrics, reference });
+    // The same writers as the running gateway (alerts, invitations): a rebuild re-tags their rows.
+    const writers = derivedWriters(openDerivedStores({ db, config, clock: systemClock, reference }), metrics);
+    const result = Derivation.rebuild({
+      db,
+      journal,
+      config,
+      clock: systemClock,
+      log: rebuildLog,
+      metrics,
+      reference,
+      writers,
+    });
     const upstream = Upstream.create({ db, config, clock: systemClock, log: rebuildLog, metrics, reference });
     const { appliedTick } = db.prepare('SELECT applied_tick AS appliedTick FROM progress WHERE id = 1').get() as {
       appliedTick: number;

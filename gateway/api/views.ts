@@ -19,9 +19,9 @@ import {
 } from '../../protocols/http-api.js';
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';
-import { BucketStore } from '../derive/buckets.js';
+import type { BucketStore } from '../derive/buckets.js';
 import type { DeviceRegistry } from '../health/registry.js';
-import type { Db, RejectedStore } from '../journal/index.js';
+import type { RejectedStore } from '../journal/index.js';
 import type { StoreCalendar } from '../time/index.js';
 import {
   COMPARISONS,
@@ -34,32 +34,27 @@ import {
 import { type CsvRow, funnelCsv } from '../views/csv.js';
 import { type FunnelResult, queryFunnel, RangeTooLargeError } from '../views/funnel.js';
 import type { LiveView } from '../views/live.js';
-import { STAFFING_GRANULARITIES, type StaffingGranularity, StaffingView } from '../views/staffing.js';
+import { STAFFING_GRANULARITIES, type StaffingGranularity, type StaffingView } from '../views/staffing.js';
 import { BadRequestError } from './errors.js';
 import { optionalString, parseGranularity, parseLimit, parseRange } from './query.js';
 
 export interface ViewDeps {
   readonly config: GatewayConfig;
-  readonly db: Db;
+  /** The funnel's aggregates (gateway/derive/buckets.ts), read through gateway/views. */
+  readonly buckets: BucketStore;
   readonly clock: Clock;
   readonly calendar: StoreCalendar;
   readonly live: LiveView;
   readonly devices: DeviceRegistry;
   readonly rejected: RejectedStore;
+  /** Staff on the floor and shoppers per associate (gateway/views/staffing.ts). */
+  readonly staffing: StaffingView;
   /** The HQ link's state (outbox depth and age), shown with device health. */
   readonly upstream: () => Static<typeof UpstreamState> | null;
 }
 
 export function viewRoutes(deps: ViewDeps) {
-  const buckets = new BucketStore(deps.db);
-  const staffing = new StaffingView({
-    db: deps.db,
-    buckets,
-    calendar: deps.calendar,
-    now: () => deps.clock.now(),
-    occupancy: () => deps.live.occupancy(),
-    passageGapMs: deps.config.correlation.staffWindowMs,
-  });
+  const { buckets, staffing } = deps;
 
   function funnel(query: Static<typeof FunnelQuery>): FunnelResult {
     const { from, to } = parseRange(query, deps.clock.now(), deps.calendar);

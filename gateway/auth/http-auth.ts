@@ -14,12 +14,18 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import {
+  BadRequestError,
+  HttpError,
+  type LocalDays,
+  NotFoundError,
+  parseLimit,
+  parseRange,
+} from '../../common/http.js';
 import { typed } from '../../common/typed-routes.js';
 import { AuditEntries, AuthState, IdParams, LimitedRangeQuery } from '../../protocols/http-api.js';
 import { redactedArrival } from '../alerts/redact.js';
 import type { VipAlert } from '../alerts/store.js';
-import { BadRequestError, HttpError, NotFoundError } from '../api/errors.js';
-import { type LocalDays, parseLimit, parseRange } from '../api/query.js';
 import { hashPassword, verifyPassword } from '../broker/credentials.js';
 import type { Clock } from '../clock/index.js';
 import type { GatewayConfig } from '../config/index.js';

@@ -30,6 +30,15 @@ function derivedState(dataDir: string) {
         .all(),
       facts: db.prepare('SELECT type, ts, body FROM facts ORDER BY type, ts, body').all(),
       alerts: db.prepare('SELECT id FROM alerts ORDER BY id').all(),
+      // Each alert is tagged with the epoch of the arrival that derived it, or a later rewind
+      // could not take it back (gateway/alerts/store.ts): rebuild feeds the same writers as live.
+      alertsOutOfStep: db
+        .prepare(
+          `SELECT count(*) FROM alerts a WHERE a.epoch IS NOT (SELECT f.epoch FROM facts f
+           WHERE f.type = 'vip.arrival' AND f.member = a.member AND f.ts = a.ts)`,
+        )
+        .pluck()
+        .get(),
     };
   } finally {
     db.close();
@@ -132,5 +141,7 @@ describe('a store day with two kill -9s', () => {
     expect(after.facts.length).toBe(live.facts.length);
     expect(after.facts).toEqual(live.facts);
     expect(after.alerts).toEqual(live.alerts);
+    expect(live.alertsOutOfStep).toBe(0);
+    expect(after.alertsOutOfStep).toBe(0);
   }, 300_000);
 });

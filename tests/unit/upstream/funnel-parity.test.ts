@@ -145,13 +145,8 @@ describe('store and HQ show the same funnel', () => {
     if (app) return app;
     app = Fastify();
     installErrorHandling(app);
-    // Only what /funnel reads (and what building the routes needs).
-    const deps = {
-      db,
-      calendar,
-      clock: { now: () => 0 },
-      config: { correlation: { staffWindowMs: 3000 } },
-    } as unknown as ViewDeps;
+    // Only what /funnel reads.
+    const deps = { buckets, calendar, clock: { now: () => 0 } } as unknown as ViewDeps;
     await app.register(viewRoutes(deps), { prefix: '/api/v1' });
     gateways.set(calendar.timezone, app);
     return app;
