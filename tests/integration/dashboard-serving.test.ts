@@ -91,6 +91,8 @@ describe('dashboard serving', () => {
       locale: 'zh-CN',
       openingTime: '09:30',
       today: '2026-11-23',
+      // The default config names its demo campaigns (config `campaigns`).
+      campaigns: expect.objectContaining({ 'vip-private-sale': { en: 'Winter private sale', 'zh-CN': '冬季私享会' } }),
     });
   });
 
