@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { generateStoreDay, publishTimeline, urlClientFactory, variedDayOptions } from '../firmware-sim/index.js';
 import { systemClock } from './clock/index.js';
 import { DEMO_STAFF_PERSONS } from './config/defaults.js';
-import { loadConfig } from './config/index.js';
+import { type GatewayConfig, loadConfig } from './config/index.js';
 import { DemoClock } from './demo-clock.js';
 import { backfillHistory, type HistoryPlan, planHistory } from './demo-history.js';
 import type { Ingest } from './ingest/index.js';
@@ -49,6 +49,20 @@ const DEMO_SIGN_INS: readonly { readonly name: string; readonly password: string
   { name: 'viewer', password: 'viewer', role: 'viewer' },
 ];
 
+/**
+ * `alerts.maxAge` is store time, and the gateway paces its recomputations after late input
+ * in real time: at N× a one-second pause is N seconds of the store's clock, so at 2,000× an
+ * arrival two minutes "old" is 60 ms of real delay and would not be pushed. The demo judges
+ * lateness by real delay instead (DEMO_REAL_MAX_AGE_MS of it at any speed), so the same
+ * arrivals reach the phones at every speed; the backfilled history, days old, stays late.
+ */
+const DEMO_REAL_MAX_AGE_MS = 5_000;
+
+function demoAlertAge(config: GatewayConfig, speed: number): GatewayConfig {
+  const maxAgeMs = Math.max(config.alerts.maxAgeMs, DEMO_REAL_MAX_AGE_MS * speed);
+  return { ...config, alerts: { ...config.alerts, maxAgeMs } };
+}
+
 /** Sessions close and sales convert within minutes of the last message: 15 minutes after it is enough. */
 const DAY_TAIL_MS = 15 * 60_000;
 
@@ -77,7 +91,7 @@ export async function runDemo(options: DemoOptions): Promise<number> {
     GW_HTTP_AUTH: process.env.GW_HTTP_AUTH ?? 'demo',
   });
   const serial = options.serial ? await startSerialDevices(dataDir) : undefined;
-  const config = serial ? { ...loaded, devices: { ...loaded.devices, ...serial.devices } } : loaded;
+  const config = demoAlertAge(serial ? { ...loaded, devices: { ...loaded.devices, ...serial.devices } } : loaded, speed);
   const log = createLogger({ pretty: process.stdout.isTTY, level: process.env.GW_LOG_LEVEL ?? 'info' });
   const calendar = createStoreCalendar(config.store.timezone);
   const date = options.date ?? calendar.localDay(Date.now());

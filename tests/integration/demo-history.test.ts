@@ -143,6 +143,11 @@ describe('demo: history for the comparisons, speed-independent results', () => {
     for (const run of runs) {
       const { alerts } = await get<{ alerts: VipAlertBody[] }>(run, `/vip/alerts?from=${DATE}&to=${DATE}`);
       expect(alerts.map((a) => `${a.member}@${a.ts} ${a.via}`).sort(), `${run.speed}×`).toEqual(expected);
+      // …and reach the phones at both: the demo judges lateness by real delay, not store time.
+      expect(
+        alerts.filter((a) => a.late || a.pushedAt === null).map((a) => `${a.member}@${a.ts}`),
+        `${run.speed}×: arrivals not pushed`,
+      ).toEqual([]);
     }
   });
 
