@@ -14,7 +14,7 @@
  * (the first admin, or one an admin set) can only change it (`POST /api/v1/auth/password`).
  *
  * Passwords: scrypt (N=16384, r=8, p=1), the same string format as the gateway's
- * (`scrypt$N$r$p$salt$hash`). The few lines are duplicated from gateway/broker/credentials.ts
+ * (`scrypt$N$r$p$salt$hash`). The few lines are duplicated from gateway/pipeline/broker/credentials.ts
  * on purpose: cloud-sink never imports gateway/.
  */
 import { createHash, randomBytes, type ScryptOptions, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
@@ -44,7 +44,7 @@ export const INITIAL_ADMIN_FILE = 'initial-admin-password';
 /** DEMO ONLY: the sign-in `npm run demo:hq` prints (HQ_HTTP_AUTH=demo). */
 export const DEMO_HQ_USER = { name: 'hq', password: 'hq', role: 'admin' } as const;
 
-// --- scrypt (duplicated from gateway/broker/credentials.ts: cloud-sink never imports gateway/) ---
+// --- scrypt (duplicated from gateway/pipeline/broker/credentials.ts: cloud-sink never imports gateway/) ---
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keyLength: 32 } as const;
 

@@ -2,7 +2,7 @@
  * Serves the built HQ dashboard (cloud-sink/ui → dist/hq-ui, `npm run build:hq-ui`) at `/`.
  * The files are few and small: read once at start and served from memory, so only paths
  * that exist in the build can ever be answered, whatever the URL holds. (The store's
- * gateway/api/static.ts does the same; cloud-sink never imports gateway/.)
+ * gateway/read/api/static.ts does the same; cloud-sink never imports gateway/.)
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';

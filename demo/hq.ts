@@ -24,10 +24,10 @@ import { DEMO_HQ_USER } from '../cloud-sink/auth.js';
 import { loadHqConfig } from '../cloud-sink/config.js';
 import { type RunningSink, startSink } from '../cloud-sink/main.js';
 import { generateStoreDay, publishTimeline, urlClientFactory } from '../firmware-sim/index.js';
-import { DeviceFollowingClock } from '../gateway/clock/index.js';
-import { loadConfig } from '../gateway/config/index.js';
+import { DeviceFollowingClock } from '../gateway/infra/clock/index.js';
+import { loadConfig } from '../gateway/infra/config/index.js';
+import { createStoreCalendar } from '../gateway/infra/time/index.js';
 import { type RunningGateway, startGateway } from '../gateway/main.js';
-import { createStoreCalendar } from '../gateway/time/index.js';
 
 /** The demo's stores: HQ's store list (names, regions) and each one's simulated traffic. */
 export const DEMO_STORES = [

@@ -1,6 +1,6 @@
 /**
  * Config → Source, for the device kinds this folder drives. The shapes mirror the gateway's
- * device config (gateway/config/schema.ts) structurally, so devices/ needs no gateway import:
+ * device config (gateway/infra/config/schema.ts) structurally, so devices/ needs no gateway import:
  * a gateway DeviceConfig narrowed to a serial or gpio transport is assignable here.
  * MQTT devices are not Sources (the gateway's broker receives them).
  */

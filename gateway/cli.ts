@@ -3,7 +3,7 @@
  * Exit codes: 0 ok, 1 bad config or usage, 2 a port in use, 3 any other failure.
  */
 import { parseArgs } from 'node:util';
-import { type GatewayConfig, loadConfig } from './config/index.js';
+import { type GatewayConfig, loadConfig } from './infra/config/index.js';
 import { createLogger } from './log.js';
 import { describeError, runUntilSignal } from './run.js';
 
@@ -62,7 +62,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return checkConfig(positionals[0] ?? values.config);
     case 'hash-password': {
       // For devices.*.passwordHash: the password comes on stdin so it stays out of shell history.
-      const { hashPassword } = await import('./broker/credentials.js');
+      const { hashPassword } = await import('./pipeline/broker/credentials.js');
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       const password = Buffer.concat(chunks)

@@ -9,7 +9,7 @@
  * moves on a little (sessions close, sales convert) and then runs at wall speed, so the
  * day just played stays "today".
  */
-import { DeviceFollowingClock } from './clock/index.js';
+import { DeviceFollowingClock } from './infra/clock/index.js';
 
 export class DemoClock extends DeviceFollowingClock {
   private origin: { wall: number; scenario: number; speed: number } | undefined;

@@ -11,10 +11,10 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { generateStoreDay, variedDayOptions } from '../firmware-sim/index.js';
-import type { GatewayConfig } from './config/index.js';
-import { decodeMqttInput, type Ingest } from './ingest/index.js';
-import type { StoreCalendar } from './time/index.js';
-import { COMPARISONS, planComparisons } from './views/compare.js';
+import type { GatewayConfig } from './infra/config/index.js';
+import type { StoreCalendar } from './infra/time/index.js';
+import { decodeMqttInput, type Ingest } from './pipeline/ingest/index.js';
+import { COMPARISONS, planComparisons } from './read/views/compare.js';
 
 /**
  * At most this many days are backfilled (each ~50k messages; measured 4.5 s a day on a
@@ -37,7 +37,7 @@ export interface HistoryPlan {
 /**
  * The days the day, week and month views read besides today: the period so far, the
  * previous period and the period a year back, each up to today's date (the rules of
- * gateway/views/compare.ts). A view is covered whole or not at all, in that order, while
+ * gateway/read/views/compare.ts). A view is covered whole or not at all, in that order, while
  * the days stay within `maxDays` (late in a month, the month view's 60-90 days do not fit).
  */
 export function planHistory(calendar: StoreCalendar, today: string, maxDays = HISTORY_MAX_DAYS): HistoryPlan {

@@ -8,16 +8,16 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateStoreDay, publishTimeline, urlClientFactory, variedDayOptions } from '../firmware-sim/index.js';
-import { systemClock } from './clock/index.js';
-import { DEMO_STAFF_PERSONS } from './config/defaults.js';
-import { type GatewayConfig, loadConfig } from './config/index.js';
 import { DemoClock } from './demo-clock.js';
 import { backfillHistory, type HistoryPlan, planHistory } from './demo-history.js';
-import type { Ingest } from './ingest/index.js';
+import { systemClock } from './infra/clock/index.js';
+import { DEMO_STAFF_PERSONS } from './infra/config/defaults.js';
+import { type GatewayConfig, loadConfig } from './infra/config/index.js';
+import { createStoreCalendar } from './infra/time/index.js';
 import { createLogger } from './log.js';
 import { startGateway } from './main.js';
+import type { Ingest } from './pipeline/ingest/index.js';
 import { runUntilSignal } from './run.js';
-import { createStoreCalendar } from './time/index.js';
 
 export interface DemoOptions {
   readonly config: string | undefined;
@@ -40,7 +40,7 @@ export interface DemoOptions {
  */
 export const MAX_DEMO_SPEED = 10_000;
 
-/** The demo-only sign-ins (gateway/config/defaults.ts DEMO_HTTP_USERS), printed at start. */
+/** The demo-only sign-ins (gateway/infra/config/defaults.ts DEMO_HTTP_USERS), printed at start. */
 const DEMO_SIGN_INS: readonly { readonly name: string; readonly password: string; readonly role: string }[] = [
   { name: 'manager', password: 'manager', role: 'manager' },
   { name: 'wangfang', password: 'wangfang', role: 'staff: 王芳, one phone' },
@@ -84,14 +84,17 @@ export async function runDemo(options: DemoOptions): Promise<number> {
   // A fresh data directory per run unless one is given: the simulated day's message ids
   // repeat, so a second run into the same journal would be all duplicates.
   const dataDir = process.env.GW_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'store-gateway-demo-'));
-  // The demo signs in with the demo users (gateway/config/defaults.ts) unless GW_HTTP_AUTH says otherwise.
+  // The demo signs in with the demo users (gateway/infra/config/defaults.ts) unless GW_HTTP_AUTH says otherwise.
   const loaded = loadConfig(options.config, {
     ...process.env,
     GW_DATA_DIR: dataDir,
     GW_HTTP_AUTH: process.env.GW_HTTP_AUTH ?? 'demo',
   });
   const serial = options.serial ? await startSerialDevices(dataDir) : undefined;
-  const config = demoAlertAge(serial ? { ...loaded, devices: { ...loaded.devices, ...serial.devices } } : loaded, speed);
+  const config = demoAlertAge(
+    serial ? { ...loaded, devices: { ...loaded.devices, ...serial.devices } } : loaded,
+    speed,
+  );
   const log = createLogger({ pretty: process.stdout.isTTY, level: process.env.GW_LOG_LEVEL ?? 'info' });
   const calendar = createStoreCalendar(config.store.timezone);
   const date = options.date ?? calendar.localDay(Date.now());

@@ -3,15 +3,16 @@
  * them. Built here for both the running gateway (main.ts) and `store-gateway rebuild`
  * (rebuild.ts), so the two derive the same tables and cannot drift apart.
  */
-import { AssistStore } from './alerts/assist-store.js';
-import { AlertStore } from './alerts/store.js';
-import type { Clock } from './clock/index.js';
-import type { GatewayConfig } from './config/index.js';
-import type { DerivedWriter } from './derive/index.js';
-import { InvitationStore } from './invitations/store.js';
-import type { Db } from './journal/index.js';
-import type { GatewayMetrics } from './metrics/index.js';
-import type { ReferenceData } from './reference/index.js';
+
+import type { Clock } from './infra/clock/index.js';
+import type { GatewayConfig } from './infra/config/index.js';
+import type { GatewayMetrics } from './infra/metrics/index.js';
+import type { ReferenceData } from './infra/reference/index.js';
+import { AssistStore } from './outputs/alerts/assist-store.js';
+import { AlertStore } from './outputs/alerts/store.js';
+import type { DerivedWriter } from './pipeline/derive/index.js';
+import { InvitationStore } from './pipeline/invitations/store.js';
+import type { Db } from './pipeline/journal/index.js';
 
 export interface DerivedStores {
   readonly alerts: AlertStore;

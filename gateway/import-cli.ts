@@ -1,7 +1,7 @@
 /**
  * `store-gateway import-receipts --device ID FILE`: a till's end-of-day receipts file into the
  * running gateway. The file is read here with the device's `import` mapping from the config
- * (gateway/ingest/receipt-file.ts), so a malformed file is refused before anything is sent,
+ * (gateway/pipeline/ingest/receipt-file.ts), so a malformed file is refused before anything is sent,
  * with every bad row listed; the receipts then go to the gateway's own POS endpoint
  * (`POST /api/v1/ingest/pos/{device}`, HTTP Basic as the device) in batches of ≤ 500, where
  * they are validated and journaled exactly like a till's live receipts. Receipt ids are
@@ -12,9 +12,9 @@
  * or a malformed file, 3 the gateway could not be reached or did not store the receipts.
  */
 import { readFileSync } from 'node:fs';
-import type { GatewayConfig } from './config/index.js';
-import { MAX_RECEIPTS_PER_REQUEST, type ReceiptBatchOutcome } from './ingest/pos-receipts.js';
-import { decodeCsvBytes, parseReceiptsCsv } from './ingest/receipt-file.js';
+import type { GatewayConfig } from './infra/config/index.js';
+import { MAX_RECEIPTS_PER_REQUEST, type ReceiptBatchOutcome } from './pipeline/ingest/pos-receipts.js';
+import { decodeCsvBytes, parseReceiptsCsv } from './pipeline/ingest/receipt-file.js';
 
 export const IMPORT_USAGE = `  import-receipts --device ID FILE [--url URL] [--password-stdin] [--config FILE]
                                    send a till's end-of-day receipts CSV to the running gateway

@@ -12,49 +12,49 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { GpioPinFactory } from '../devices/index.js';
-import { AssistDispatcher } from './alerts/assist-dispatcher.js';
-import { AlertDispatcher } from './alerts/dispatcher.js';
-import { AlertWebhook } from './alerts/webhook.js';
-import { assistRoutes } from './api/assist.js';
-import { impinjWebhookRoutes } from './api/impinj.js';
-import { invitationRoutes } from './api/invitations.js';
-import { posRoutes } from './api/pos.js';
-import { referenceRoutes } from './api/reference.js';
-import { roomRoutes } from './api/rooms.js';
-import { buildApi } from './api/server.js';
-import { sseRoutes } from './api/sse.js';
-import { findUiDir } from './api/static.js';
-import { viewRoutes } from './api/views.js';
-import { vipRoutes } from './api/vip.js';
-import { HttpAuth, RetentionJob } from './auth/index.js';
-import { EmbeddedBroker } from './broker/broker.js';
-import { readTlsFiles } from './broker/tls.js';
-import { type Clock, systemClock } from './clock/index.js';
-import type { GatewayConfig } from './config/index.js';
-import type { ReceiptIgnoredFact } from './correlate/index.js';
-import { BucketStore } from './derive/buckets.js';
-import { Derivation } from './derive/index.js';
 import { derivedWriters, openDerivedStores } from './derived-writers.js';
-import { type CounterTiming, type DriverHost, Drivers } from './drivers/drivers.js';
-import { DeviceRegistry } from './health/registry.js';
-import { GroupCommit, Ingest } from './ingest/index.js';
-import { StorageHealth } from './ingest/storage-health.js';
-import { type Db, Journal, openDb, RejectedStore } from './journal/index.js';
-import { LiveFeed } from './live/feed.js';
-import { LiveFunnelPublisher } from './live/funnel-publisher.js';
+import { HttpAuth, RetentionJob } from './infra/auth/index.js';
+import { type Clock, systemClock } from './infra/clock/index.js';
+import type { GatewayConfig } from './infra/config/index.js';
+import { DeviceRegistry } from './infra/health/registry.js';
+import { GatewayMetrics } from './infra/metrics/index.js';
+import { ReferenceData } from './infra/reference/index.js';
+import { createStoreCalendar } from './infra/time/index.js';
 import { createLogger, type Logger } from './log.js';
-import { GatewayMetrics } from './metrics/index.js';
+import { AssistDispatcher } from './outputs/alerts/assist-dispatcher.js';
+import { AlertDispatcher } from './outputs/alerts/dispatcher.js';
+import { AlertWebhook } from './outputs/alerts/webhook.js';
+import { Upstream, upstreamRoutes } from './outputs/upstream/index.js';
+import { EmbeddedBroker } from './pipeline/broker/broker.js';
+import { readTlsFiles } from './pipeline/broker/tls.js';
+import type { ReceiptIgnoredFact } from './pipeline/correlate/index.js';
+import { BucketStore } from './pipeline/derive/buckets.js';
+import { Derivation } from './pipeline/derive/index.js';
+import { type CounterTiming, type DriverHost, Drivers } from './pipeline/drivers/drivers.js';
+import { GroupCommit, Ingest } from './pipeline/ingest/index.js';
+import { StorageHealth } from './pipeline/ingest/storage-health.js';
+import { type Db, Journal, openDb, RejectedStore } from './pipeline/journal/index.js';
 import { PortInUseError } from './ports.js';
-import { ReferenceData } from './reference/index.js';
+import { assistRoutes } from './read/api/assist.js';
+import { impinjWebhookRoutes } from './read/api/impinj.js';
+import { invitationRoutes } from './read/api/invitations.js';
+import { posRoutes } from './read/api/pos.js';
+import { referenceRoutes } from './read/api/reference.js';
+import { roomRoutes } from './read/api/rooms.js';
+import { buildApi } from './read/api/server.js';
+import { sseRoutes } from './read/api/sse.js';
+import { findUiDir } from './read/api/static.js';
+import { viewRoutes } from './read/api/views.js';
+import { vipRoutes } from './read/api/vip.js';
+import { LiveFeed } from './read/live/feed.js';
+import { LiveFunnelPublisher } from './read/live/funnel-publisher.js';
+import { AssistanceReporter } from './read/views/assistance.js';
+import { LiveView } from './read/views/live.js';
+import { ProductsView } from './read/views/products.js';
+import { RoomsView } from './read/views/rooms.js';
+import { StaffingView } from './read/views/staffing.js';
 import { type Service, Services, stopOnly } from './services.js';
-import { createStoreCalendar } from './time/index.js';
-import { Upstream, upstreamRoutes } from './upstream/index.js';
 import { GATEWAY_VERSION } from './version.js';
-import { AssistanceReporter } from './views/assistance.js';
-import { LiveView } from './views/live.js';
-import { ProductsView } from './views/products.js';
-import { RoomsView } from './views/rooms.js';
-import { StaffingView } from './views/staffing.js';
 
 export interface GatewayOptions {
   readonly config: GatewayConfig;
@@ -225,7 +225,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     log,
   });
 
-  // Sign-in, roles, PII filtering and audit for /api/v1 (gateway/auth); retention purges.
+  // Sign-in, roles, PII filtering and audit for /api/v1 (gateway/infra/auth); retention purges.
   const auth = new HttpAuth({
     config,
     db,

@@ -2,15 +2,16 @@
  * `store-gateway rebuild`: throws away derived state (facts, buckets, snapshot) and
  * recomputes it from the journal, the source of truth. Run it with the gateway stopped.
  */
-import { systemClock } from './clock/index.js';
-import type { GatewayConfig } from './config/index.js';
-import { Derivation } from './derive/index.js';
+
 import { derivedWriters, openDerivedStores } from './derived-writers.js';
-import { Journal, openDb } from './journal/index.js';
+import { systemClock } from './infra/clock/index.js';
+import type { GatewayConfig } from './infra/config/index.js';
+import { GatewayMetrics } from './infra/metrics/index.js';
+import { ReferenceData } from './infra/reference/index.js';
 import type { Logger } from './log.js';
-import { GatewayMetrics } from './metrics/index.js';
-import { ReferenceData } from './reference/index.js';
-import { bucketRevisions, continueRevisions, Upstream } from './upstream/index.js';
+import { bucketRevisions, continueRevisions, Upstream } from './outputs/upstream/index.js';
+import { Derivation } from './pipeline/derive/index.js';
+import { Journal, openDb } from './pipeline/journal/index.js';
 
 export async function rebuild(config: GatewayConfig, log: Logger): Promise<number> {
   const db = openDb(config.dataDir);

@@ -4,8 +4,8 @@
  * so the demo does not import the command line.
  */
 import { join } from 'node:path';
-import { type Clock, DeviceFollowingClock, systemClock } from './clock/index.js';
-import { ConfigError, type GatewayConfig } from './config/index.js';
+import { type Clock, DeviceFollowingClock, systemClock } from './infra/clock/index.js';
+import { ConfigError, type GatewayConfig } from './infra/config/index.js';
 import type { Logger } from './log.js';
 import { type RunningGateway, startGateway } from './main.js';
 import { PortInUseError } from './ports.js';

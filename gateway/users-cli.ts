@@ -1,6 +1,6 @@
 /**
  * `store-gateway user add|passwd|remove|list`: dashboard users kept in the store database
- * (gateway/auth/users.ts), beside those of the config file. Works while the gateway runs
+ * (gateway/infra/auth/users.ts), beside those of the config file. Works while the gateway runs
  * (SQLite WAL); a changed or removed user's sessions end at once.
  *
  * A password comes on stdin with --password-stdin (kept out of shell history); otherwise a
@@ -15,10 +15,10 @@ import {
   randomPassword,
   USER_NAME,
   UserDirectory,
-} from './auth/users.js';
-import type { GatewayConfig } from './config/index.js';
-import type { Role } from './config/types.js';
-import { openDb } from './journal/index.js';
+} from './infra/auth/users.js';
+import type { GatewayConfig } from './infra/config/index.js';
+import type { Role } from './infra/config/types.js';
+import { openDb } from './pipeline/journal/index.js';
 
 export interface UserCommand {
   readonly action: string | undefined;

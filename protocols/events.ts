@@ -37,7 +37,7 @@ export interface DoorCrossingEvent extends EventBase {
   /**
    * Counters that report per period (network people counters, backfilled history): the
    * crossings happened somewhere in [ts, ts + period), in ms. Absent or 0: at `ts`. Staff
-   * exclusion matches badge passages against the whole period (gateway/correlate).
+   * exclusion matches badge passages against the whole period (gateway/pipeline/correlate).
    */
   readonly period?: number | undefined;
 }

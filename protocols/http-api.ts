@@ -62,9 +62,9 @@ const InvitationText = Type.String({ minLength: 1, maxLength: 64 });
 export const NewInvitation = Type.Object(
   {
     member: InvitationText,
-    /** Who invited. With sign-in on, always the signed-in user (set by gateway/auth, whatever the body says). */
+    /** Who invited. With sign-in on, always the signed-in user (set by gateway/infra/auth, whatever the body says). */
     staff: InvitationText,
-    /** The person's display name. With sign-in on, always the signed-in user's (set by gateway/auth). */
+    /** The person's display name. With sign-in on, always the signed-in user's (set by gateway/infra/auth). */
     staffName: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[^\\u0000-\\u001f\\u007f]+$' })),
     channel: InvitationText,
     campaign: InvitationText,

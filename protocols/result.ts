@@ -14,7 +14,7 @@ export type RejectCode =
   | 'too-large'
   | 'too-old'
   | 'unsupported'
-  // A POS receipt that would corrupt the numbers (gateway/ingest/receipt-check.ts).
+  // A POS receipt that would corrupt the numbers (gateway/pipeline/ingest/receipt-check.ts).
   | 'wrong-currency'
   | 'total-mismatch'
   | 'bad-amount';

@@ -7,7 +7,7 @@
  * Keys are field paths as the tables print them: `a.b` for a nested field, `a[].b` for a
  * field of each array item, `<zone>`-style placeholders for map keys.
  */
-import type { GatewayConfig } from '../gateway/config/index.js';
+import type { GatewayConfig } from '../gateway/infra/config/index.js';
 
 // --- MQTT payloads -----------------------------------------------------------------------
 

@@ -11,9 +11,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DEMO_HTTP_USERS } from '../gateway/config/defaults.js';
-import { type GatewayConfig, parseConfig } from '../gateway/config/index.js';
-import { ConfigFile, DeviceConfig, Duration } from '../gateway/config/schema.js';
+import { DEMO_HTTP_USERS } from '../gateway/infra/config/defaults.js';
+import { type GatewayConfig, parseConfig } from '../gateway/infra/config/index.js';
+import { ConfigFile, DeviceConfig, Duration } from '../gateway/infra/config/schema.js';
 import {
   CatalogEntry,
   DeviceChannels,

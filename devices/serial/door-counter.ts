@@ -10,7 +10,7 @@
  * reconnect neither loses nor double counts: the totals cover the lines missed meanwhile.
  *
  * No `door.totals` events: the gateway turns door.totals into deltas itself
- * (gateway/correlate/door-totals.ts), so sending both would count every crossing twice. The
+ * (gateway/pipeline/correlate/door-totals.ts), so sending both would count every crossing twice. The
  * base is exposed instead (`base`, `onBase`) for whoever wants to persist it.
  */
 import {

@@ -4,7 +4,7 @@
  *
  *   ./node_modules/.bin/tsx tests/bench/api.ts [--count 200] [--smoke]
  */
-import { openDb } from '../../gateway/journal/index.js';
+import { openDb } from '../../gateway/pipeline/journal/index.js';
 import { tempDir } from '../support/tmp.js';
 import { num, parseArgs } from './args.js';
 import { type BenchRow, Child, summarize } from './common.js';

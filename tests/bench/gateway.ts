@@ -1,7 +1,7 @@
 /** Starts the real gateway in this process on ephemeral 127.0.0.1 ports, for the benchmarks. */
-import { type Clock, systemClock } from '../../gateway/clock/index.js';
-import type { GatewayConfig } from '../../gateway/config/index.js';
-import { loadConfig } from '../../gateway/config/index.js';
+import { type Clock, systemClock } from '../../gateway/infra/clock/index.js';
+import type { GatewayConfig } from '../../gateway/infra/config/index.js';
+import { loadConfig } from '../../gateway/infra/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
 

@@ -8,8 +8,7 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pino from 'pino';
-import { systemClock } from '../../gateway/clock/index.js';
-import { openDb } from '../../gateway/journal/index.js';
+import { systemClock } from '../../gateway/infra/clock/index.js';
 import {
   bucketEndOf,
   ensureUpstreamStream,
@@ -17,7 +16,8 @@ import {
   NatsConnector,
   Outbox,
   OutboxPublisher,
-} from '../../gateway/upstream/index.js';
+} from '../../gateway/outputs/upstream/index.js';
+import { openDb } from '../../gateway/pipeline/journal/index.js';
 import { bucketRow } from '../integration/upstream/support/fixtures.js';
 import { NatsServer } from '../integration/upstream/support/nats-server.js';
 import { tempDir } from '../support/tmp.js';

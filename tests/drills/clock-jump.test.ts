@@ -13,8 +13,8 @@
  */
 import type { MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../gateway/clock/index.js';
-import { loadConfig } from '../../gateway/config/index.js';
+import { ManualClock } from '../../gateway/infra/clock/index.js';
+import { loadConfig } from '../../gateway/infra/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import { tempDir } from '../support/tmp.js';

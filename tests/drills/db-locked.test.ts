@@ -4,7 +4,7 @@
  *
  * Must hold: no PUBACK for a message published during the lock until the lock is released
  * (nothing can be durable before), the publisher is not disconnected (the gateway holds the
- * batch and retries, gateway/ingest/group-commit.ts), /readyz names the lock, and after the
+ * batch and retries, gateway/pipeline/ingest/group-commit.ts), /readyz names the lock, and after the
  * release every message is journaled exactly once; the gateway never crashes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDb } from '../../gateway/journal/db.js';
+import { openDb } from '../../gateway/pipeline/journal/db.js';
 import { type GatewayProcess, startGatewayProcess } from '../support/gateway-process.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';

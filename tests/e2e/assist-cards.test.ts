@@ -9,10 +9,10 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../gateway/broker/credentials.js';
-import { loadConfig } from '../../gateway/config/index.js';
+import { loadConfig } from '../../gateway/infra/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
+import { hashPassword } from '../../gateway/pipeline/broker/credentials.js';
 import { sgtin96FromGtin } from '../../protocols/index.js';
 import { launchChromium, newPage, screenshot, sidewaysScroll, signIn, WIDE } from '../support/browser.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';

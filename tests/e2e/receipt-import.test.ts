@@ -8,10 +8,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../gateway/broker/credentials.js';
-import { parseConfig } from '../../gateway/config/index.js';
+import { parseConfig } from '../../gateway/infra/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
+import { hashPassword } from '../../gateway/pipeline/broker/credentials.js';
 import { launchChromium, newPage, signIn } from '../support/browser.js';
 import { tempDir } from '../support/tmp.js';
 

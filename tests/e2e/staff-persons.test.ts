@@ -9,11 +9,11 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../gateway/broker/credentials.js';
-import { ManualClock } from '../../gateway/clock/index.js';
-import { loadConfig } from '../../gateway/config/index.js';
+import { ManualClock } from '../../gateway/infra/clock/index.js';
+import { loadConfig } from '../../gateway/infra/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
+import { hashPassword } from '../../gateway/pipeline/broker/credentials.js';
 import { en } from '../../gateway/ui/src/i18n/en.js';
 import { zhCN } from '../../gateway/ui/src/i18n/zh-CN.js';
 import { signIn as apiSignIn, call, type Signed } from '../support/auth.js';

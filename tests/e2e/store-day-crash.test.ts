@@ -31,7 +31,7 @@ function derivedState(dataDir: string) {
       facts: db.prepare('SELECT type, ts, body FROM facts ORDER BY type, ts, body').all(),
       alerts: db.prepare('SELECT id FROM alerts ORDER BY id').all(),
       // Each alert is tagged with the epoch of the arrival that derived it, or a later rewind
-      // could not take it back (gateway/alerts/store.ts): rebuild feeds the same writers as live.
+      // could not take it back (gateway/outputs/alerts/store.ts): rebuild feeds the same writers as live.
       alertsOutOfStep: db
         .prepare(
           `SELECT count(*) FROM alerts a WHERE a.epoch IS NOT (SELECT f.epoch FROM facts f

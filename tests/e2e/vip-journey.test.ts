@@ -25,7 +25,7 @@ const CARD_WANG = 'E2000017221101441890C001';
 const CARD_LI = 'E2000017221101441890C002';
 const GTIN = { cashmere: '00614141123452', silk: '80614141123458', scarf: '00012345678905' } as const;
 const epc = (gtin: string, serial: number) => sgtin96FromGtin({ gtin, companyPrefixLength: 7, serial });
-/** Antennas of the demo store's reader (gateway/config/defaults.ts). */
+/** Antennas of the demo store's reader (gateway/infra/config/defaults.ts). */
 const ANT = { 'fr-1': 1, entrance: 5 } as const;
 const LOCALES = ['zh-CN', 'en'] as const;
 

@@ -6,11 +6,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findUiDir } from '../../gateway/api/static.js';
-import { ManualClock } from '../../gateway/clock/index.js';
-import { loadConfig } from '../../gateway/config/index.js';
+import { ManualClock } from '../../gateway/infra/clock/index.js';
+import { loadConfig } from '../../gateway/infra/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
+import { findUiDir } from '../../gateway/read/api/static.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 

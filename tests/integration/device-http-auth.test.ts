@@ -6,10 +6,10 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkDeviceHttpAuth } from '../../gateway/auth/device-http.js';
-import { hashPassword } from '../../gateway/broker/credentials.js';
-import { type GatewayConfig, parseConfig } from '../../gateway/config/index.js';
+import { checkDeviceHttpAuth } from '../../gateway/infra/auth/device-http.js';
+import { type GatewayConfig, parseConfig } from '../../gateway/infra/config/index.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
+import { hashPassword } from '../../gateway/pipeline/broker/credentials.js';
 import { memoryLogger } from '../support/secure-gateway.js';
 import { tempDir } from '../support/tmp.js';
 

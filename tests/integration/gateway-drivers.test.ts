@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DoorCounterFirmware, PtyPair } from '../../firmware-sim/serial/index.js';
-import { parseConfig } from '../../gateway/config/index.js';
+import { parseConfig } from '../../gateway/infra/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import { tempDir } from '../support/tmp.js';

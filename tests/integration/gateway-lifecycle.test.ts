@@ -4,8 +4,8 @@
  */
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG_YAML } from '../../gateway/config/defaults.js';
-import { parseConfig } from '../../gateway/config/index.js';
+import { DEFAULT_CONFIG_YAML } from '../../gateway/infra/config/defaults.js';
+import { parseConfig } from '../../gateway/infra/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { startGateway } from '../../gateway/main.js';
 import { PortInUseError } from '../../gateway/ports.js';

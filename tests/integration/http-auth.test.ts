@@ -6,10 +6,10 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROUTE_RULES, type Role, roleAtLeast } from '../../gateway/auth/index.js';
-import { ManualClock } from '../../gateway/clock/index.js';
-import { DEFAULT_CONFIG_YAML, DEMO_HTTP_USERS } from '../../gateway/config/defaults.js';
-import { loadConfig, parseConfig } from '../../gateway/config/index.js';
+import { ROUTE_RULES, type Role, roleAtLeast } from '../../gateway/infra/auth/index.js';
+import { ManualClock } from '../../gateway/infra/clock/index.js';
+import { DEFAULT_CONFIG_YAML, DEMO_HTTP_USERS } from '../../gateway/infra/config/defaults.js';
+import { loadConfig, parseConfig } from '../../gateway/infra/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import { call, rawRequest, readSse, type Signed, signIn } from '../support/auth.js';

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../gateway/config/index.js';
+import { loadConfig } from '../../gateway/infra/config/index.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import { call, type Signed, signIn } from '../support/auth.js';
 import { ROOT } from '../support/gateway-process.js';

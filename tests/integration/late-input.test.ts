@@ -9,8 +9,8 @@
  * reads move its session's start.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../gateway/config/index.js';
-import type { JournalEvent } from '../../gateway/journal/index.js';
+import { loadConfig } from '../../gateway/infra/config/index.js';
+import type { JournalEvent } from '../../gateway/pipeline/journal/index.js';
 import { sgtin96FromGtin } from '../../protocols/index.js';
 import { DerivationRig } from '../support/delivery.js';
 import { tempDir } from '../support/tmp.js';

@@ -7,10 +7,10 @@ import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../gateway/broker/credentials.js';
-import { parseConfig } from '../../gateway/config/index.js';
+import { parseConfig } from '../../gateway/infra/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
+import { hashPassword } from '../../gateway/pipeline/broker/credentials.js';
 import { tempDir } from '../support/tmp.js';
 
 describe('MQTT device credentials', () => {

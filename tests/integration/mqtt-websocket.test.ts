@@ -1,7 +1,7 @@
 /** MQTT over WebSocket on the HTTP port (`/mqtt`): the path browsers and staff apps use. */
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../gateway/config/index.js';
+import { loadConfig } from '../../gateway/infra/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import { tempDir } from '../support/tmp.js';

@@ -10,8 +10,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimedMessage } from '../../firmware-sim/day/types.js';
 import { generateStoreDay, type StoreDay } from '../../firmware-sim/index.js';
-import { loadConfig } from '../../gateway/config/index.js';
-import type { JournalEvent } from '../../gateway/journal/index.js';
+import { loadConfig } from '../../gateway/infra/config/index.js';
+import type { JournalEvent } from '../../gateway/pipeline/journal/index.js';
 import {
   DerivationRig,
   type DerivedDay,

@@ -7,9 +7,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../gateway/broker/credentials.js';
-import { parseConfig } from '../../gateway/config/index.js';
+import { parseConfig } from '../../gateway/infra/config/index.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
+import { hashPassword } from '../../gateway/pipeline/broker/credentials.js';
 import { type Signed, signIn } from '../support/auth.js';
 import { runCli } from '../support/gateway-process.js';
 import { memoryLogger } from '../support/secure-gateway.js';

@@ -4,14 +4,14 @@
  * too), old audit rows, expired sessions; at start and again when a day passes on the clock.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuditLog, RetentionJob } from '../../gateway/auth/index.js';
-import { SessionStore } from '../../gateway/auth/sessions.js';
-import { ManualClock } from '../../gateway/clock/index.js';
-import { loadConfig } from '../../gateway/config/index.js';
-import { type Db, openDb } from '../../gateway/journal/index.js';
+import { AuditLog, RetentionJob } from '../../gateway/infra/auth/index.js';
+import { SessionStore } from '../../gateway/infra/auth/sessions.js';
+import { ManualClock } from '../../gateway/infra/clock/index.js';
+import { loadConfig } from '../../gateway/infra/config/index.js';
+import { ReferenceData } from '../../gateway/infra/reference/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { startGateway } from '../../gateway/main.js';
-import { ReferenceData } from '../../gateway/reference/index.js';
+import { type Db, openDb } from '../../gateway/pipeline/journal/index.js';
 import { tempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait.js';
 

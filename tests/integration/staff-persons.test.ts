@@ -4,7 +4,7 @@
  * name whatever the body claims; the invitation report names the person per staff row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../gateway/clock/index.js';
+import { ManualClock } from '../../gateway/infra/clock/index.js';
 import { call, type Signed, signIn } from '../support/auth.js';
 import { type DemoLoginGateway, devicePublisher, startDemoLoginGateway } from '../support/demo-login-gateway.js';
 import { tempDir } from '../support/tmp.js';

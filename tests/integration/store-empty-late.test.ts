@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TimedMessage } from '../../firmware-sim/day/types.js';
-import { loadConfig } from '../../gateway/config/index.js';
+import { loadConfig } from '../../gateway/infra/config/index.js';
 import type { DeviceMessage } from '../../protocols/index.js';
 import { DerivationRig, type DerivedDay, type DeviceLateness, deliver, runDelivery } from '../support/delivery.js';
 import { tempDir } from '../support/tmp.js';

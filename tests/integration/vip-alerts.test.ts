@@ -5,8 +5,8 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../gateway/clock/index.js';
-import { loadConfig } from '../../gateway/config/index.js';
+import { ManualClock } from '../../gateway/infra/clock/index.js';
+import { loadConfig } from '../../gateway/infra/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
 import { readSse } from '../support/auth.js';

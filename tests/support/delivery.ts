@@ -8,16 +8,16 @@
  */
 import type { TimedMessage } from '../../firmware-sim/day/types.js';
 import type { StoreDay } from '../../firmware-sim/index.js';
-import { AssistStore, assistId } from '../../gateway/alerts/assist-store.js';
-import { AlertStore } from '../../gateway/alerts/store.js';
-import { ManualClock } from '../../gateway/clock/index.js';
-import type { GatewayConfig } from '../../gateway/config/index.js';
-import { Derivation } from '../../gateway/derive/index.js';
-import { decodeMqttInput } from '../../gateway/ingest/index.js';
-import { type Db, Journal, type JournalEvent, type JournalRow, openDb } from '../../gateway/journal/index.js';
+import { ManualClock } from '../../gateway/infra/clock/index.js';
+import type { GatewayConfig } from '../../gateway/infra/config/index.js';
+import { GatewayMetrics } from '../../gateway/infra/metrics/index.js';
+import { ReferenceData } from '../../gateway/infra/reference/index.js';
 import { createLogger } from '../../gateway/log.js';
-import { GatewayMetrics } from '../../gateway/metrics/index.js';
-import { ReferenceData } from '../../gateway/reference/index.js';
+import { AssistStore, assistId } from '../../gateway/outputs/alerts/assist-store.js';
+import { AlertStore } from '../../gateway/outputs/alerts/store.js';
+import { Derivation } from '../../gateway/pipeline/derive/index.js';
+import { decodeMqttInput } from '../../gateway/pipeline/ingest/index.js';
+import { type Db, Journal, type JournalEvent, type JournalRow, openDb } from '../../gateway/pipeline/journal/index.js';
 
 export interface DeviceLateness {
   /** Every message of the device arrives this much after it was sent. */

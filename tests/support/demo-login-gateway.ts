@@ -6,8 +6,8 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
-import type { Clock } from '../../gateway/clock/index.js';
-import { loadConfig } from '../../gateway/config/index.js';
+import type { Clock } from '../../gateway/infra/clock/index.js';
+import { loadConfig } from '../../gateway/infra/config/index.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
 
 export interface DemoLoginGateway {

@@ -2,10 +2,11 @@
  * The built-in demo store's gateway in this process, on ephemeral ports, with dashboard
  * users whose password is `<name>-password` (for the browser tests that sign in).
  */
-import { hashPassword } from '../../gateway/broker/credentials.js';
-import { loadConfig } from '../../gateway/config/index.js';
+
+import { loadConfig } from '../../gateway/infra/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
+import { hashPassword } from '../../gateway/pipeline/broker/credentials.js';
 
 export type TestUsers = Readonly<Record<string, 'manager' | 'staff' | 'viewer'>>;
 

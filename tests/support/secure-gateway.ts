@@ -5,10 +5,10 @@
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import pino, { type Logger } from 'pino';
-import { hashPassword } from '../../gateway/broker/credentials.js';
-import { parseConfig } from '../../gateway/config/index.js';
+import { parseConfig } from '../../gateway/infra/config/index.js';
 import { createLogger } from '../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../gateway/main.js';
+import { hashPassword } from '../../gateway/pipeline/broker/credentials.js';
 
 export const SECRETS = {
   'door-1': 'door-1-secret',

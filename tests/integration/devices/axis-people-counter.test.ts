@@ -13,8 +13,8 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AxisCounterEmulator } from '../../../firmware-sim/counters/index.js';
-import { ManualClock } from '../../../gateway/clock/index.js';
-import { parseConfig } from '../../../gateway/config/index.js';
+import { ManualClock } from '../../../gateway/infra/clock/index.js';
+import { parseConfig } from '../../../gateway/infra/config/index.js';
 import { createLogger } from '../../../gateway/log.js';
 import { type RunningGateway, startGateway } from '../../../gateway/main.js';
 import { tempDir } from '../../support/tmp.js';

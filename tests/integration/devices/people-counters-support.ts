@@ -1,5 +1,5 @@
 /** Shared helpers for the network people counter tests: a gateway on a manual clock, its API. */
-import type { ManualClock } from '../../../gateway/clock/index.js';
+import type { ManualClock } from '../../../gateway/infra/clock/index.js';
 import type { RunningGateway } from '../../../gateway/main.js';
 
 // Noon in Shanghai (UTC+8) on a Monday.

@@ -16,16 +16,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHqConfig } from '../../../cloud-sink/config.js';
 import type { FunnelRow, HqStore } from '../../../cloud-sink/db/index.js';
 import { type RunningSink, startSink } from '../../../cloud-sink/main.js';
-import { systemClock } from '../../../gateway/clock/index.js';
-import type { BucketRow } from '../../../gateway/derive/buckets.js';
-import { openDb } from '../../../gateway/journal/index.js';
+import { systemClock } from '../../../gateway/infra/clock/index.js';
 import {
   bucketEndOf,
   funnelBucketMessage,
   NatsConnector,
   Outbox,
   OutboxPublisher,
-} from '../../../gateway/upstream/index.js';
+} from '../../../gateway/outputs/upstream/index.js';
+import type { BucketRow } from '../../../gateway/pipeline/derive/buckets.js';
+import { openDb } from '../../../gateway/pipeline/journal/index.js';
 import { tempDir } from '../../support/tmp.js';
 import { waitFor } from '../../support/wait.js';
 import { bucketRow } from './support/fixtures.js';

@@ -21,9 +21,9 @@ import { loadHqConfig } from '../../../cloud-sink/config.js';
 import { importRoster } from '../../../cloud-sink/kv-publish.js';
 import { type RunningSink, startSink } from '../../../cloud-sink/main.js';
 import { renderNatsConfig, writeNatsConfig } from '../../../cloud-sink/nats-config.js';
-import { type Db, openDb } from '../../../gateway/journal/index.js';
-import { ReferenceData } from '../../../gateway/reference/index.js';
-import { KvMirror, NatsConnector } from '../../../gateway/upstream/index.js';
+import { ReferenceData } from '../../../gateway/infra/reference/index.js';
+import { KvMirror, NatsConnector } from '../../../gateway/outputs/upstream/index.js';
+import { type Db, openDb } from '../../../gateway/pipeline/journal/index.js';
 import {
   type FunnelMessage,
   KV_ROSTER_BUCKET,

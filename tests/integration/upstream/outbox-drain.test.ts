@@ -6,9 +6,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../../gateway/clock/index.js';
-import { type Db, openDb } from '../../../gateway/journal/index.js';
-import { GatewayMetrics } from '../../../gateway/metrics/index.js';
+import { systemClock } from '../../../gateway/infra/clock/index.js';
+import { GatewayMetrics } from '../../../gateway/infra/metrics/index.js';
 import {
   bucketEndOf,
   funnelBucketMessage,
@@ -16,7 +15,8 @@ import {
   Outbox,
   OutboxPublisher,
   UpstreamMetrics,
-} from '../../../gateway/upstream/index.js';
+} from '../../../gateway/outputs/upstream/index.js';
+import { type Db, openDb } from '../../../gateway/pipeline/journal/index.js';
 import { tempDir } from '../../support/tmp.js';
 import { waitFor } from '../../support/wait.js';
 import { bucketRow, readStream } from './support/fixtures.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createStoreCalendar } from '../../../gateway/infra/time/index.js';
 import {
   bucketDelta,
   emptyCounters,
@@ -8,8 +9,7 @@ import {
   ratio,
   revenueOf,
   toCents,
-} from '../../../gateway/correlate/index.js';
-import { createStoreCalendar } from '../../../gateway/time/index.js';
+} from '../../../gateway/pipeline/correlate/index.js';
 import { MIN, T0 } from './helpers.js';
 
 const shanghai = createStoreCalendar('Asia/Shanghai');

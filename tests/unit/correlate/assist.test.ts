@@ -1,6 +1,6 @@
 /** Fitting-room assistance (assist.needed): the assistAfter timer in event time, size swaps. */
 import { describe, expect, it } from 'vitest';
-import { Correlator } from '../../../gateway/correlate/index.js';
+import { Correlator } from '../../../gateway/pipeline/correlate/index.js';
 import {
   inOrder,
   JEANS,

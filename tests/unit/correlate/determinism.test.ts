@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Correlator, type CorrelatorInput, type Fact } from '../../../gateway/correlate/index.js';
+import { Correlator, type CorrelatorInput, type Fact } from '../../../gateway/pipeline/correlate/index.js';
 import type { DeviceEvent } from '../../../protocols/index.js';
 import {
   crossing,

@@ -10,7 +10,7 @@ import {
   type Invitation,
   type MemberInfo,
   type ProductInfo,
-} from '../../../gateway/correlate/index.js';
+} from '../../../gateway/pipeline/correlate/index.js';
 import type {
   DeviceEvent,
   DoorCrossingEvent,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FunnelAggregator } from '../../../gateway/correlate/index.js';
-import { createStoreCalendar } from '../../../gateway/time/index.js';
+import { createStoreCalendar } from '../../../gateway/infra/time/index.js';
+import { FunnelAggregator } from '../../../gateway/pipeline/correlate/index.js';
 import {
   ev,
   HOUR,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Correlator, FunnelAggregator } from '../../../gateway/correlate/index.js';
-import { createStoreCalendar } from '../../../gateway/time/index.js';
+import { createStoreCalendar } from '../../../gateway/infra/time/index.js';
+import { Correlator, FunnelAggregator } from '../../../gateway/pipeline/correlate/index.js';
 import type { DeviceEvent } from '../../../protocols/index.js';
 import {
   ev,

@@ -4,7 +4,7 @@
  * member's card or app credential seen in that room in [start − leaveAfter, end].
  */
 import { describe, expect, it } from 'vitest';
-import { Correlator } from '../../../gateway/correlate/index.js';
+import { Correlator } from '../../../gateway/pipeline/correlate/index.js';
 import type { DeviceEvent } from '../../../protocols/index.js';
 import {
   HOUR,

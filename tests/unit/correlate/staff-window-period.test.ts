@@ -4,8 +4,8 @@
  * never more than it has, one passage excusing one in; point crossings keep their ±3 s rule.
  */
 import { describe, expect, it } from 'vitest';
-import type { Fact } from '../../../gateway/correlate/facts.js';
-import { StaffWindow } from '../../../gateway/correlate/staff-window.js';
+import type { Fact } from '../../../gateway/pipeline/correlate/facts.js';
+import { StaffWindow } from '../../../gateway/pipeline/correlate/staff-window.js';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-23T02:00:00Z');

@@ -5,12 +5,16 @@
  * reference's tuples), and each restores from the other's snapshots.
  */
 import { describe, expect, it } from 'vitest';
-import type { Fact } from '../../../gateway/correlate/facts.js';
-import { asArray, asNumber, asRecord } from '../../../gateway/correlate/snapshot-util.js';
-import { type HeldColumns, StaffWindow, type StaffWindowSnapshot } from '../../../gateway/correlate/staff-window.js';
-import { NEVER, type Timed } from '../../../gateway/correlate/timed.js';
+import type { Fact } from '../../../gateway/pipeline/correlate/facts.js';
+import { asArray, asNumber, asRecord } from '../../../gateway/pipeline/correlate/snapshot-util.js';
+import {
+  type HeldColumns,
+  StaffWindow,
+  type StaffWindowSnapshot,
+} from '../../../gateway/pipeline/correlate/staff-window.js';
+import { NEVER, type Timed } from '../../../gateway/pipeline/correlate/timed.js';
 
-// ---- Reference: gateway/correlate/staff-window.ts before the columnar storage, verbatim. ----
+// ---- Reference: gateway/pipeline/correlate/staff-window.ts before the columnar storage, verbatim. ----
 
 /** The snapshot shape before the held ins went into columns. */
 interface ReferenceSnapshot {

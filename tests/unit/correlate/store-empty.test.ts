@@ -4,7 +4,7 @@
  * was read on the way out.
  */
 import { describe, expect, it } from 'vitest';
-import type { CorrelatorInput } from '../../../gateway/correlate/index.js';
+import type { CorrelatorInput } from '../../../gateway/pipeline/correlate/index.js';
 import { crossing, ev, HOUR, MEMBERS, MIN, newCorrelator, ofType, run, S, T0, tag, totals } from './helpers.js';
 
 const VIP_CARD = MEMBERS[0]?.cards[0] as string; // m-vip, tier 5
@@ -101,7 +101,7 @@ describe('the store empties', () => {
       crossing(T0 + 30 * MIN, 'out'),
       tag(VIP_CARD, 'entrance', T0 + 30 * MIN + S),
     ];
-    // The derivation replays the journal sorted by event time (gateway/derive): two deliveries.
+    // The derivation replays the journal sorted by event time (gateway/pipeline/derive): two deliveries.
     const replay = (delivered: typeof events): CorrelatorInput[] => [...delivered].sort((a, b) => a.ts - b.ts).map(ev);
     const a = run(newCorrelator(), replay(events));
     const b = run(newCorrelator(), replay([...events].reverse()));

@@ -7,7 +7,7 @@ import {
   generateStoreDay,
   type StoreDay,
 } from '../../../firmware-sim/index.js';
-import { checkReceipt } from '../../../gateway/ingest/receipt-check.js';
+import { checkReceipt } from '../../../gateway/pipeline/ingest/receipt-check.js';
 import {
   channelAccepts,
   decodeMessage,

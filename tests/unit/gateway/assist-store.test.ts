@@ -5,11 +5,11 @@
  * ack, the first "on my way" wins; and the webhook's group-robot text.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AssistStore } from '../../../gateway/alerts/assist-store.js';
-import { webhookBody } from '../../../gateway/alerts/webhook.js';
-import type { AssistNeededFact } from '../../../gateway/correlate/index.js';
-import { type Db, openDb } from '../../../gateway/journal/index.js';
-import { ReferenceData } from '../../../gateway/reference/index.js';
+import { ReferenceData } from '../../../gateway/infra/reference/index.js';
+import { AssistStore } from '../../../gateway/outputs/alerts/assist-store.js';
+import { webhookBody } from '../../../gateway/outputs/alerts/webhook.js';
+import type { AssistNeededFact } from '../../../gateway/pipeline/correlate/index.js';
+import { type Db, openDb } from '../../../gateway/pipeline/journal/index.js';
 import { sgtin96FromGtin } from '../../../protocols/index.js';
 import { tempDir } from '../../support/tmp.js';
 

@@ -1,7 +1,7 @@
 /** Campaign names in the config: both languages required, absent means none. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG_YAML } from '../../../gateway/config/defaults.js';
-import { ConfigError, parseConfig } from '../../../gateway/config/index.js';
+import { DEFAULT_CONFIG_YAML } from '../../../gateway/infra/config/defaults.js';
+import { ConfigError, parseConfig } from '../../../gateway/infra/config/index.js';
 
 const BASE = `
 version: 1

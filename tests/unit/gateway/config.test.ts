@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig } from '../../../gateway/config/index.js';
+import { ConfigError, loadConfig, parseConfig } from '../../../gateway/infra/config/index.js';
 import { tempDir } from '../../support/tmp.js';
 
 const DESIGN_EXAMPLE = `

@@ -2,8 +2,8 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { ConnectRateLimiter } from '../../../gateway/broker/rate-limit.js';
-import { BrokerSecurityMetrics } from '../../../gateway/broker/security-metrics.js';
+import { ConnectRateLimiter } from '../../../gateway/pipeline/broker/rate-limit.js';
+import { BrokerSecurityMetrics } from '../../../gateway/pipeline/broker/security-metrics.js';
 
 function limiter(perSecond: number, burst: number, maxTracked = 10_000) {
   const clock = { now: 0 };

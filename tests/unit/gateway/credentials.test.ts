@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword, verifyPassword } from '../../../gateway/broker/credentials.js';
+import { hashPassword, verifyPassword } from '../../../gateway/pipeline/broker/credentials.js';
 
 describe('password hashes', () => {
   const stored = hashPassword('correct horse');

@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS, openDb } from '../../../gateway/journal/db.js';
+import { MIGRATIONS, openDb } from '../../../gateway/pipeline/journal/db.js';
 import { tempDir } from '../../support/tmp.js';
 
 describe('database migrations', () => {

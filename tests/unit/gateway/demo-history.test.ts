@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { variedDayOptions } from '../../../firmware-sim/index.js';
 import { DemoClock } from '../../../gateway/demo-clock.js';
 import { planHistory } from '../../../gateway/demo-history.js';
-import { createStoreCalendar } from '../../../gateway/time/index.js';
+import { createStoreCalendar } from '../../../gateway/infra/time/index.js';
 
 const calendar = createStoreCalendar('Asia/Shanghai');
 

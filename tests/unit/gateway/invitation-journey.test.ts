@@ -1,9 +1,9 @@
 /** Journey rows: each invitation's steps from its outcome facts, whatever their order. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { InvitationOutcomeFact } from '../../../gateway/correlate/index.js';
-import { journeyRows } from '../../../gateway/invitations/journey.js';
-import type { InvitationRecord } from '../../../gateway/invitations/store.js';
+import type { InvitationOutcomeFact } from '../../../gateway/pipeline/correlate/index.js';
+import { journeyRows } from '../../../gateway/pipeline/invitations/journey.js';
+import type { InvitationRecord } from '../../../gateway/pipeline/invitations/store.js';
 
 const T0 = Date.parse('2026-11-20T10:00:00+08:00');
 const H = 3_600_000;

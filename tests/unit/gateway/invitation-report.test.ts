@@ -4,11 +4,11 @@
  * `triedUnknown`, not tried, even when other customers' sessions ran during their visit.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../gateway/config/index.js';
-import { Correlator, type Fact, type Invitation } from '../../../gateway/correlate/index.js';
-import { FactWriter } from '../../../gateway/derive/fact-writer.js';
-import { InvitationStore } from '../../../gateway/invitations/store.js';
-import { openDb } from '../../../gateway/journal/index.js';
+import { loadConfig } from '../../../gateway/infra/config/index.js';
+import { Correlator, type Fact, type Invitation } from '../../../gateway/pipeline/correlate/index.js';
+import { FactWriter } from '../../../gateway/pipeline/derive/fact-writer.js';
+import { InvitationStore } from '../../../gateway/pipeline/invitations/store.js';
+import { openDb } from '../../../gateway/pipeline/journal/index.js';
 import { tempDir } from '../../support/tmp.js';
 import {
   ev,

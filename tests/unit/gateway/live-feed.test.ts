@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type FeedMessage, LiveFeed } from '../../../gateway/live/feed.js';
+import { type FeedMessage, LiveFeed } from '../../../gateway/read/live/feed.js';
 
 const ids = (messages: readonly FeedMessage[]) => messages.map((m) => m.id);
 

@@ -1,7 +1,7 @@
 /** The invitation form's member search: by id, name or phone tail, bounded, no full phone. */
 import { describe, expect, it } from 'vitest';
-import { PHONE_TAIL_MIN_DIGITS, searchMembers } from '../../../gateway/reference/member-search.js';
-import type { Member } from '../../../gateway/reference/reference.js';
+import { PHONE_TAIL_MIN_DIGITS, searchMembers } from '../../../gateway/infra/reference/member-search.js';
+import type { Member } from '../../../gateway/infra/reference/reference.js';
 
 const member = (id: string, name: string, tier: number, phone?: string): Member => ({
   id,

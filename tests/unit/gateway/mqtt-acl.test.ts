@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { filterWithin, maySubscribe, publishDenial, subscribePatterns } from '../../../gateway/broker/acl.js';
+import { filterWithin, maySubscribe, publishDenial, subscribePatterns } from '../../../gateway/pipeline/broker/acl.js';
 
 /** MQTT 3.1.1 topic matching [MQTT-4.7], the reference for the property below. */
 function matches(filter: string, topic: string): boolean {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../gateway/config/index.js';
-import { decodeMqttInput, stampTime } from '../../../gateway/ingest/index.js';
+import { loadConfig } from '../../../gateway/infra/config/index.js';
+import { decodeMqttInput, stampTime } from '../../../gateway/pipeline/ingest/index.js';
 import { EventFlags } from '../../../protocols/index.js';
 
 const config = loadConfig(undefined, {});

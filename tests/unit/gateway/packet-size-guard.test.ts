@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { PacketSizeGuard, PacketTooLargeError } from '../../../gateway/broker/packet-size-guard.js';
+import { PacketSizeGuard, PacketTooLargeError } from '../../../gateway/pipeline/broker/packet-size-guard.js';
 
 /** An MQTT PUBLISH-like frame: fixed header 0x30, remaining-length varint, body. */
 function frame(bodyLength: number): Buffer {

@@ -1,6 +1,6 @@
 /** Member PII found and stripped by shape; product and store names are not PII. */
 import { describe, expect, it } from 'vitest';
-import { carriesMemberPii, stripMemberPii } from '../../../gateway/auth/pii.js';
+import { carriesMemberPii, stripMemberPii } from '../../../gateway/infra/auth/pii.js';
 
 describe('member PII by shape', () => {
   it('strips names next to a member id, phones and notes anywhere, and keeps everything else', () => {

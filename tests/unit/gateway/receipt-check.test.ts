@@ -3,8 +3,8 @@
  * reason code of its own (wrong-currency, total-mismatch, bad-amount); valid ones pass.
  */
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../../gateway/config/index.js';
-import { checkReceipt, decodeMqttInput } from '../../../gateway/ingest/index.js';
+import { loadConfig } from '../../../gateway/infra/config/index.js';
+import { checkReceipt, decodeMqttInput } from '../../../gateway/pipeline/ingest/index.js';
 
 const config = loadConfig(undefined, {});
 const rxTs = Date.parse('2026-11-23T10:00:00Z');

@@ -1,7 +1,12 @@
-/** The end-of-day receipts file reader (gateway/ingest/receipt-file.ts): CSV, mapping, grouping, errors. */
+/** The end-of-day receipts file reader (gateway/pipeline/ingest/receipt-file.ts): CSV, mapping, grouping, errors. */
 import { describe, expect, it } from 'vitest';
-import type { PosImport } from '../../../gateway/config/index.js';
-import { decodeCsvBytes, parseCsv, parseReceiptsCsv, timeReader } from '../../../gateway/ingest/receipt-file.js';
+import type { PosImport } from '../../../gateway/infra/config/index.js';
+import {
+  decodeCsvBytes,
+  parseCsv,
+  parseReceiptsCsv,
+  timeReader,
+} from '../../../gateway/pipeline/ingest/receipt-file.js';
 
 const MAPPING: PosImport = {
   columns: {

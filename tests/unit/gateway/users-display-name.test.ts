@@ -1,7 +1,7 @@
 /** Users carry a display name; a users table from before display names gains the column. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanDisplayName, UserDirectory } from '../../../gateway/auth/users.js';
-import { openDb } from '../../../gateway/journal/index.js';
+import { cleanDisplayName, UserDirectory } from '../../../gateway/infra/auth/users.js';
+import { openDb } from '../../../gateway/pipeline/journal/index.js';
 import { tempDir } from '../../support/tmp.js';
 
 describe('user display names', () => {

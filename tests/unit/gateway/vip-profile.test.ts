@@ -5,12 +5,12 @@
  * Facts come from the real correlator and are written by the real FactWriter.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { ProfileBuilder } from '../../../gateway/alerts/profile.js';
-import { loadConfig } from '../../../gateway/config/index.js';
-import { Correlator, type VipArrivalFact } from '../../../gateway/correlate/index.js';
-import { FactWriter } from '../../../gateway/derive/fact-writer.js';
-import { openDb } from '../../../gateway/journal/index.js';
-import { ReferenceData } from '../../../gateway/reference/index.js';
+import { loadConfig } from '../../../gateway/infra/config/index.js';
+import { ReferenceData } from '../../../gateway/infra/reference/index.js';
+import { ProfileBuilder } from '../../../gateway/outputs/alerts/profile.js';
+import { Correlator, type VipArrivalFact } from '../../../gateway/pipeline/correlate/index.js';
+import { FactWriter } from '../../../gateway/pipeline/derive/fact-writer.js';
+import { openDb } from '../../../gateway/pipeline/journal/index.js';
 import { tempDir } from '../../support/tmp.js';
 import {
   ev,

@@ -1,7 +1,7 @@
 /** The group-robot message names the campaign as people say it, the slug only when unnamed. */
 import { describe, expect, it } from 'vitest';
-import type { VipAlert } from '../../../gateway/alerts/store.js';
-import { webhookBody } from '../../../gateway/alerts/webhook.js';
+import type { VipAlert } from '../../../gateway/outputs/alerts/store.js';
+import { webhookBody } from '../../../gateway/outputs/alerts/webhook.js';
 
 const alert = (campaign: string): VipAlert => ({
   id: 'a1',

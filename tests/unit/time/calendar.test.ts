@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUCKET_MS, createStoreCalendar, DAY_MS, HOUR_MS } from '../../../gateway/time/index.js';
+import { BUCKET_MS, createStoreCalendar, DAY_MS, HOUR_MS } from '../../../gateway/infra/time/index.js';
 
 const at = (iso: string) => Date.parse(iso);
 

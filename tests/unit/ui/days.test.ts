@@ -1,6 +1,6 @@
 /** Report periods: calendar arithmetic on store-local days (the API resolves the zone). */
 import { describe, expect, it } from 'vitest';
-import { createStoreCalendar } from '../../../gateway/time/index.js';
+import { createStoreCalendar } from '../../../gateway/infra/time/index.js';
 import { addMonths, lastYearPeriod, periodOf, previousPeriod, weekStart } from '../../../ui-shared/days.js';
 
 describe('report periods', () => {

@@ -15,12 +15,12 @@ import { buildHqApi } from '../../../cloud-sink/api.js';
 import { toRecord } from '../../../cloud-sink/consumer.js';
 import { type FunnelRecord, type HealthRecord, SqliteStore, type VipRecord } from '../../../cloud-sink/db/index.js';
 import { installErrorHandling } from '../../../common/http.js';
-import { type ViewDeps, viewRoutes } from '../../../gateway/api/views.js';
-import { type Fact, FunnelAggregator } from '../../../gateway/correlate/index.js';
-import { BucketStore } from '../../../gateway/derive/buckets.js';
-import { type Db, openDb } from '../../../gateway/journal/index.js';
-import { createStoreCalendar, type StoreCalendar } from '../../../gateway/time/index.js';
-import { bucketEndOf, funnelBucketMessage } from '../../../gateway/upstream/index.js';
+import { createStoreCalendar, type StoreCalendar } from '../../../gateway/infra/time/index.js';
+import { bucketEndOf, funnelBucketMessage } from '../../../gateway/outputs/upstream/index.js';
+import { type Fact, FunnelAggregator } from '../../../gateway/pipeline/correlate/index.js';
+import { BucketStore } from '../../../gateway/pipeline/derive/buckets.js';
+import { type Db, openDb } from '../../../gateway/pipeline/journal/index.js';
+import { type ViewDeps, viewRoutes } from '../../../gateway/read/api/views.js';
 import { decodeUpstreamMessage, type FunnelBucket, type FunnelMetrics } from '../../../protocols/index.js';
 import { tempDir } from '../../support/tmp.js';
 

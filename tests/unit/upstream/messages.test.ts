@@ -3,8 +3,7 @@ import { createHmac } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { BucketRow } from '../../../gateway/derive/buckets.js';
-import { MemberImport, ProductImport } from '../../../gateway/reference/schemas.js';
+import { MemberImport, ProductImport } from '../../../gateway/infra/reference/schemas.js';
 import {
   funnelBucketMessage,
   HEALTH_PERIOD_MS,
@@ -17,7 +16,8 @@ import {
   toConnectionOptions,
   UpstreamConfigError,
   vipJourneyMessage,
-} from '../../../gateway/upstream/index.js';
+} from '../../../gateway/outputs/upstream/index.js';
+import type { BucketRow } from '../../../gateway/pipeline/derive/buckets.js';
 import {
   CatalogEntry,
   catalogKey,

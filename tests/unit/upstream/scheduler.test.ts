@@ -4,10 +4,7 @@
  * exactly the buckets that closed in between after a restart.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../gateway/clock/index.js';
-import type { Fact } from '../../../gateway/correlate/index.js';
-import { type BucketCounters, BucketStore, emptyCounters } from '../../../gateway/derive/buckets.js';
-import { type Db, openDb } from '../../../gateway/journal/index.js';
+import { ManualClock } from '../../../gateway/infra/clock/index.js';
 import {
   bucketRevisions,
   continueRevisions,
@@ -18,7 +15,10 @@ import {
   type UpstreamFact,
   UpstreamScheduler,
   type UpstreamSchedulerOptions,
-} from '../../../gateway/upstream/index.js';
+} from '../../../gateway/outputs/upstream/index.js';
+import type { Fact } from '../../../gateway/pipeline/correlate/index.js';
+import { type BucketCounters, BucketStore, emptyCounters } from '../../../gateway/pipeline/derive/buckets.js';
+import { type Db, openDb } from '../../../gateway/pipeline/journal/index.js';
 import { tempDir } from '../../support/tmp.js';
 
 const Q = 15 * 60_000;

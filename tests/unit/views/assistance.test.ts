@@ -4,9 +4,9 @@
  * conversion (a tried.bought of the session, also after midnight within the window).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Db, openDb } from '../../../gateway/journal/index.js';
-import { createStoreCalendar } from '../../../gateway/time/index.js';
-import { AssistanceReporter } from '../../../gateway/views/assistance.js';
+import { createStoreCalendar } from '../../../gateway/infra/time/index.js';
+import { type Db, openDb } from '../../../gateway/pipeline/journal/index.js';
+import { AssistanceReporter } from '../../../gateway/read/views/assistance.js';
 import { tempDir } from '../../support/tmp.js';
 
 const DAY1 = Date.parse('2026-11-23T00:00:00+08:00');

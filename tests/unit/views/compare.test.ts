@@ -1,9 +1,9 @@
 /** Like-for-like comparison periods: same days, same weekday, cut at the same time of day. */
 import { describe, expect, it } from 'vitest';
-import type { BucketStore } from '../../../gateway/derive/buckets.js';
-import { emptyCounters } from '../../../gateway/derive/buckets.js';
-import { createStoreCalendar } from '../../../gateway/time/index.js';
-import { comparisonTotals, periodShape, planComparisons } from '../../../gateway/views/compare.js';
+import { createStoreCalendar } from '../../../gateway/infra/time/index.js';
+import type { BucketStore } from '../../../gateway/pipeline/derive/buckets.js';
+import { emptyCounters } from '../../../gateway/pipeline/derive/buckets.js';
+import { comparisonTotals, periodShape, planComparisons } from '../../../gateway/read/views/compare.js';
 
 const calendar = createStoreCalendar('Asia/Shanghai');
 const at = (local: string) => Date.parse(`${local}+08:00`);

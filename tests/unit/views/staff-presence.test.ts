@@ -1,8 +1,8 @@
 /** Who is on the floor, from staff badge passages: alternating per day, order-independent. */
 import { describe, expect, it } from 'vitest';
-import { createStoreCalendar } from '../../../gateway/time/index.js';
-import { type BadgeRead, staffAt, staffInSlot, staffPresence } from '../../../gateway/views/staff-presence.js';
-import { vipResponse } from '../../../gateway/views/staffing.js';
+import { createStoreCalendar } from '../../../gateway/infra/time/index.js';
+import { type BadgeRead, staffAt, staffInSlot, staffPresence } from '../../../gateway/read/views/staff-presence.js';
+import { vipResponse } from '../../../gateway/read/views/staffing.js';
 
 const calendar = createStoreCalendar('Asia/Shanghai');
 const at = (local: string) => Date.parse(`2026-11-23T${local}+08:00`);

@@ -17,7 +17,7 @@ type Role = SessionUser['role'];
 const RANK: Readonly<Record<Role, number>> = { viewer: 1, staff: 2, manager: 3 };
 
 /**
- * `role` is the least role the page is for (the API's rules in gateway/auth/roles.ts): VIP
+ * `role` is the least role the page is for (the API's rules in gateway/infra/auth/roles.ts): VIP
  * alerts and invitations need staff, so the VIP page is not in a viewer's menu.
  */
 const PAGES = [

@@ -1,7 +1,7 @@
 /** Shared fixtures for upstream tests: synthetic bucket rows and stream readers. */
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { BucketRow } from '../../../../gateway/derive/buckets.js';
+import type { BucketRow } from '../../../../gateway/pipeline/derive/buckets.js';
 
 export const BUCKET_MS = 15 * 60_000;
 /** 2026-11-02T00:00:00Z: a Monday. */

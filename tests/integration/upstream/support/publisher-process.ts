@@ -4,9 +4,9 @@
  * Prints "publishing" once started.
  */
 import pino from 'pino';
-import { systemClock } from '../../../../gateway/clock/index.js';
-import { openDb } from '../../../../gateway/journal/index.js';
-import { NatsConnector, Outbox, OutboxPublisher } from '../../../../gateway/upstream/index.js';
+import { systemClock } from '../../../../gateway/infra/clock/index.js';
+import { NatsConnector, Outbox, OutboxPublisher } from '../../../../gateway/outputs/upstream/index.js';
+import { openDb } from '../../../../gateway/pipeline/journal/index.js';
 
 const [dataDir, url, inFlight] = process.argv.slice(2);
 if (dataDir === undefined || url === undefined) {

@@ -73,7 +73,7 @@ export function Reports() {
     compare: 'previous,lastYear',
     hours: openHours && kind === 'day' ? 'open' : undefined,
   })}`;
-  // The CSV export is for managers (gateway/auth/roles.ts): others do not see the button.
+  // The CSV export is for managers (gateway/infra/auth/roles.ts): others do not see the button.
   const mayExport = user.role === 'manager';
   const describe = (c: ComparisonPeriod | undefined) => {
     if (!c) return formats.decimal(null);

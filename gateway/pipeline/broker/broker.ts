@@ -1,0 +1,282 @@
+/**
+ * The embedded MQTT 3.1.1 broker (aedes). Device messages are ingested inside the process
+ * from `authorizePublish`, which is the last hook before aedes writes the PUBACK: holding
+ * its callback until the journal commit is what makes a PUBACK mean "durable".
+ */
+import type { IncomingMessage } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
+import { Aedes, type AuthorizePublishHandler, type Client, type PublishPacket } from 'aedes';
+import { writeToStream } from 'mqtt-packet';
+import type { Logger } from 'pino';
+import type { WebSocket } from 'ws';
+import { createWebSocketStream } from 'ws';
+import type { GatewayConfig } from '../../infra/config/index.js';
+import type { GatewayMetrics } from '../../infra/metrics/index.js';
+import type { Ingest } from '../ingest/index.js';
+import { publishDenial } from './acl.js';
+import { PacketSizeGuard, PacketTooLargeError } from './packet-size-guard.js';
+import { BrokerSecurity } from './security.js';
+
+// mqtt-packet (aedes' encoder) otherwise builds a table of 65,536 two-byte Buffers for message
+// ids on first use: 6 MB of live heap that every major GC marks, to save one 2-byte
+// allocation per PUBACK. The gateway runs in a store's small PC: memory matters more.
+writeToStream.cacheNumbers = false;
+
+export interface BrokerContext {
+  readonly config: GatewayConfig;
+  readonly log: Logger;
+  readonly metrics: GatewayMetrics;
+  readonly ingest: Ingest;
+}
+
+export class ReservedTopicError extends Error {
+  override readonly name = 'ReservedTopicError';
+  readonly code = 'MQTT_TOPIC_RESERVED';
+}
+
+export class EmbeddedBroker {
+  private server: Server | undefined;
+  private serverClosed: Promise<void> | undefined;
+  private readonly sockets = new Set<Socket>();
+  /** The TCP socket under each aedes connection stream, to cork the PUBACKs of one commit. */
+  private readonly socketOf = new WeakMap<object, Socket>();
+  private readonly corked = new Set<Socket>();
+
+  private tlsServer: Server | undefined;
+  /** The bound mqtts port once listenTls resolved. */
+  tlsPort: number | undefined;
+  private tlsClosed: Promise<void> | undefined;
+
+  private constructor(
+    readonly aedes: Aedes,
+    private readonly ctx: BrokerContext,
+    /** Access control, connect rate limit, queue cap, TLS (gateway/pipeline/broker/security.ts). */
+    readonly security: BrokerSecurity,
+  ) {}
+
+  static async create(ctx: BrokerContext): Promise<EmbeddedBroker> {
+    const holder: { broker?: EmbeddedBroker } = {};
+    const authorizePublish: AuthorizePublishHandler = (client, packet, callback) => {
+      if (holder.broker) holder.broker.authorizePublish(client, packet, callback);
+      else callback(new Error('broker starting'));
+    };
+    const security = new BrokerSecurity(ctx.config, ctx.log, ctx.metrics);
+    const aedes = await Aedes.createBroker({
+      authorizePublish,
+      preConnect: (_client, packet, callback) => {
+        // [MQTT-3.1.3-8]: an empty client id needs a clean session; aedes would accept it.
+        if (packet.clientId === '' && packet.clean === false)
+          callback(new Error('empty client id needs clean session'), false);
+        else callback(null, true);
+      },
+      authenticate: security.access.authenticate,
+      authorizeSubscribe: security.access.authorizeSubscribe,
+      authorizeForward: security.access.authorizeForward,
+      // One frozen subscriber must not stall delivery for a minute (aedes default 60 s).
+      drainTimeout: 15_000,
+      heartbeatInterval: 60_000,
+      connectTimeout: 10_000,
+    });
+    security.capQueues(aedes);
+    const broker = new EmbeddedBroker(aedes, ctx, security);
+    holder.broker = broker;
+    aedes.on('client', () => ctx.metrics.mqttClients.inc());
+    aedes.on('clientDisconnect', () => ctx.metrics.mqttClients.dec());
+    aedes.on('clientError', (client: Client, err: Error) =>
+      ctx.log.debug({ client: client.id, err }, 'mqtt client error'),
+    );
+    return broker;
+  }
+
+  /** Listens for MQTT over TCP. Resolves with the bound port (0 picks a free one). */
+  listen(port: number, host: string): Promise<number> {
+    const server = createServer((socket) => this.handleSocket(socket));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        const address = server.address();
+        resolve(typeof address === 'object' && address ? address.port : port);
+      });
+    });
+  }
+
+  /**
+   * MQTT over TLS (`mqtt.tls`), beside the plain listener; same pipeline once decrypted.
+   * Resolves with the bound port, or undefined when TLS is not configured.
+   */
+  listenTls(host: string): Promise<number | undefined> {
+    const tls = this.security.tls;
+    if (tls === undefined) return Promise.resolve(undefined);
+    const { port, ...material } = tls;
+    const server = createTlsServer(material, (socket: TLSSocket) => this.handleSocket(socket));
+    // Failed handshakes (a plain client on this port, a bad certificate) are the client's problem.
+    server.on('tlsClientError', (err, socket) => {
+      this.ctx.log.debug({ remote: socket.remoteAddress, err }, 'mqtts handshake failed');
+    });
+    this.tlsServer = server;
+    return new Promise((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new Error(`port ${port} is already in use: set mqtt.tls.port in the config file`, { cause: err })
+            : err,
+        ),
+      );
+      server.listen(port, host, () => {
+        server.removeAllListeners('error');
+        const address = server.address();
+        this.tlsPort = typeof address === 'object' && address ? address.port : port;
+        resolve(this.tlsPort);
+      });
+    });
+  }
+
+  /** MQTT over WebSocket (the HTTP server upgrades `/mqtt` and hands the socket here). */
+  handleWebSocket(ws: WebSocket, request?: IncomingMessage): void {
+    const remote = request?.socket.remoteAddress;
+    if (!this.security.admit(remote)) {
+      ws.terminate();
+      return;
+    }
+    const stream = createWebSocketStream(ws);
+    this.security.access.rememberRemote(stream, remote);
+    this.aedes.handle(stream, request);
+  }
+
+  publish(topic: string, payload: string | Buffer, opts: { qos: 0 | 1; retain: boolean }): Promise<void> {
+    const packet: PublishPacket = {
+      cmd: 'publish',
+      topic,
+      payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
+      qos: opts.qos,
+      retain: opts.retain,
+      dup: false,
+    };
+    return new Promise((resolve, reject) => this.aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /**
+   * Stops accepting new connections at once; connected clients keep publishing until
+   * close(). (net.Server#close only calls back once every connection has ended.)
+   */
+  stopAccepting(): void {
+    const tlsServer = this.tlsServer;
+    if (tlsServer && !this.tlsClosed) this.tlsClosed = new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+    const server = this.server;
+    if (!server || this.serverClosed) return;
+    this.serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Closes clients and the broker. */
+  async close(): Promise<void> {
+    this.stopAccepting();
+    for (const socket of this.sockets) socket.destroy();
+    await this.serverClosed;
+    await this.tlsClosed;
+    await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+  }
+
+  private handleSocket(socket: Socket): void {
+    // Connect rate limit per address: closed at once, before any MQTT parsing or password hashing.
+    if (!this.security.admit(socket.remoteAddress)) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.setNoDelay(true);
+    const guard = new PacketSizeGuard(this.ctx.config.mqtt.maxPacketBytes);
+    guard.on('error', (err) => {
+      if (err instanceof PacketTooLargeError) {
+        this.ctx.metrics.oversized.inc();
+        this.ctx.log.warn({ remote: socket.remoteAddress, err }, 'mqtt packet over the size cap');
+      }
+      socket.destroy();
+    });
+    socket.once('close', () => guard.destroy());
+    socket.pipe(guard);
+    const conn = Duplex.from({ readable: guard, writable: socket });
+    this.socketOf.set(conn, socket);
+    this.security.access.rememberRemote(conn, socket.remoteAddress);
+    this.aedes.handle(conn);
+  }
+
+  /**
+   * A commit acknowledges its whole batch in one synchronous loop: cork each socket for the
+   * rest of this tick so its PUBACKs leave in one write instead of one syscall each.
+   * mqtt-packet corks aedes' stream per packet and uncorks it in a nextTick queued during that
+   * loop; the socket is uncorked one nextTick later, after those have handed it every PUBACK.
+   */
+  private corkForTick(socket: Socket): void {
+    if (this.corked.has(socket)) return;
+    socket.cork();
+    this.corked.add(socket);
+    if (this.corked.size === 1) {
+      process.nextTick(() =>
+        process.nextTick(() => {
+          for (const s of this.corked) s.uncork();
+          this.corked.clear();
+        }),
+      );
+    }
+  }
+
+  private authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) {
+    const topic = packet.topic;
+    // A device publishes only under its own topics; staff and dashboard accounts publish nothing.
+    const denial = publishDenial(
+      client ? this.security.access.principalOf(client) : 'gateway',
+      topic,
+      this.ctx.config.store.id,
+    );
+    if (denial !== undefined) {
+      this.security.access.publishRefused(client, denial);
+      callback(new ReservedTopicError(denial));
+      return;
+    }
+    if (topic.startsWith('$') || this.isGatewayTopic(topic)) {
+      callback(new ReservedTopicError(`clients may not publish to ${topic}`));
+      return;
+    }
+    if (packet.retain && client !== null) {
+      const full = this.security.retained?.refusal(topic, (packet.payload as Buffer).length);
+      if (full !== undefined) {
+        this.security.metrics.retainedRefused.inc();
+        this.security.access.publishRefused(client, full);
+        callback(new ReservedTopicError(full));
+        return;
+      }
+    }
+    if (!topic.startsWith('retail/')) {
+      callback(null);
+      return;
+    }
+    if (client === null) {
+      callback(null);
+      return;
+    }
+    const socket = this.socketOf.get(client.conn);
+    this.ctx.ingest.fromMqtt(topic, packet.payload as Buffer, (err) => {
+      if (socket) this.corkForTick(socket);
+      callback(err ?? null);
+    });
+  }
+
+  /**
+   * Topics only the gateway publishes: `retail/{store}/alerts/…` and `retail/{store}/live/…`.
+   * Checked on every PUBLISH, so without splitting the topic (ingest splits it once, later).
+   */
+  private isGatewayTopic(topic: string): boolean {
+    if (!topic.startsWith('retail/')) return false;
+    const storeEnd = topic.indexOf('/', 'retail/'.length);
+    if (storeEnd < 0) return false;
+    const third = storeEnd + 1;
+    const segmentIs = (word: string) =>
+      topic.startsWith(word, third) && (topic.length === third + word.length || topic[third + word.length] === '/');
+    return segmentIs('alerts') || segmentIs('live');
+  }
+}
