@@ -33,7 +33,7 @@ interface Card {
   styleName?: string;
   sizes?: string[];
   items: { name?: string; size?: string }[];
-  ack: { by: string } | null;
+  ack: { by: string; name: string } | null;
   late: boolean;
 }
 
@@ -74,11 +74,11 @@ describe('fitting-room assistance cards', () => {
     }
   };
 
-  const ack = (id: string, who: string) =>
+  const ack = (id: string, who: string, name?: string) =>
     fetch(api(`/assist/alerts/${encodeURIComponent(id)}/ack`), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ staff: who }),
+      body: JSON.stringify({ staff: who, ...(name === undefined ? {} : { staffName: name }) }),
     });
 
   beforeAll(async () => {
@@ -152,15 +152,16 @@ describe('fitting-room assistance cards', () => {
 
   it('the first "on my way" wins and shows on every phone and screen', async () => {
     const id = `assist:fr-1@${T0}`;
-    const first = await ack(id, '王芳');
+    // The open API takes the claim; with sign-in on, gateway/auth sets both from the session.
+    const first = await ack(id, 'wangfang', '王芳');
     expect(first.status).toBe(200);
     const ackMsg = await waitFor(() => staffMessages.find((m) => m.type === 'room.assist.ack'), 'mqtt ack');
-    expect(ackMsg).toMatchObject({ v: 1, kind: 'assist', id, room: 'fr-1', ack: { by: '王芳' } });
+    expect(ackMsg).toMatchObject({ v: 1, kind: 'assist', id, room: 'fr-1', ack: { by: 'wangfang', name: '王芳' } });
     await waitFor(() => sse.find((m) => m.event === 'assist.ack'), 'sse ack');
     const second = (await (await ack(id, 'Li Wei')).json()) as { alert: Card };
-    expect(second.alert.ack?.by).toBe('王芳');
+    expect(second.alert.ack).toMatchObject({ by: 'wangfang', name: '王芳' });
     const list = (await (await fetch(api('/assist/alerts?from=2026-11-23'))).json()) as { alerts: Card[] };
-    expect(list.alerts).toMatchObject([{ id, kind: 'assist', ack: { by: '王芳' }, late: false }]);
+    expect(list.alerts).toMatchObject([{ id, kind: 'assist', ack: { by: 'wangfang', name: '王芳' }, late: false }]);
     expect((await ack('assist:nope', 'x')).status).toBe(404);
     expect(
       (
