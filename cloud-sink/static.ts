@@ -1,24 +1,14 @@
 /**
  * Serves the built HQ dashboard (cloud-sink/ui → dist/hq-ui, `npm run build:hq-ui`) at `/`.
  * The files are few and small: read once at start and served from memory, so only paths
- * that exist in the build can ever be answered, whatever the URL holds. (The store's
- * gateway/read/api/static.ts does the same; cloud-sink never imports gateway/.)
+ * that exist in the build can ever be answered, whatever the URL holds. The loading is
+ * common/static-files.ts, shared with the store's gateway/read/api/static.ts.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-
-const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
+import { loadStaticFiles } from '../common/static-files.js';
 
 /** The dashboard's CSP: everything from 'self', no inline script, nothing may frame it. */
 export const HQ_UI_HEADERS: Readonly<Record<string, string>> = {
@@ -38,13 +28,6 @@ export const HQ_UI_HEADERS: Readonly<Record<string, string>> = {
   'referrer-policy': 'no-referrer',
 };
 
-interface StaticFile {
-  readonly body: Buffer;
-  readonly type: string;
-  readonly etag: string;
-  readonly cacheControl: string;
-}
-
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 /** Where the build is: HQ_UI_DIR, else dist/hq-ui beside the sources or the compiled sink. */
@@ -53,32 +36,9 @@ export function findHqUiDir(env: Readonly<Record<string, string | undefined>> = 
   return candidates.find((dir): dir is string => dir !== undefined && existsSync(join(dir, 'index.html')));
 }
 
-function loadFiles(dir: string): Map<string, StaticFile> {
-  const files = new Map<string, StaticFile>();
-  const walk = (current: string) => {
-    for (const name of readdirSync(current)) {
-      const path = join(current, name);
-      if (statSync(path).isDirectory()) {
-        walk(path);
-        continue;
-      }
-      const url = `/${relative(dir, path).split(sep).join('/')}`;
-      const body = readFileSync(path);
-      files.set(url, {
-        body,
-        type: TYPES[extname(name)] ?? 'application/octet-stream',
-        etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
-        cacheControl: url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-      });
-    }
-  };
-  walk(dir);
-  return files;
-}
-
 /** GET / and the build's assets; anything else under / is a 404 (the API keeps /api, /healthz…). */
 export function hqUiRoutes(app: FastifyInstance, dir: string | undefined): void {
-  const files = dir ? loadFiles(dir) : new Map<string, StaticFile>();
+  const files = loadStaticFiles(dir);
   app.get('/*', (request, reply) => {
     const raw = request.url.split('?')[0] ?? '/';
     if (raw.startsWith('/api/')) return reply.callNotFound();

@@ -3,29 +3,11 @@
  * The files are few and small, so they are read once at start and served from memory:
  * only paths that exist in the build can ever be answered, whatever the URL holds.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-
-const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.webmanifest': 'application/manifest+json',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
-
-interface StaticFile {
-  readonly body: Buffer;
-  readonly type: string;
-  readonly etag: string;
-  readonly cacheControl: string;
-}
+import { loadStaticFiles } from '../../../common/static-files.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 
@@ -35,33 +17,9 @@ export function findUiDir(env: NodeJS.ProcessEnv = process.env): string | undefi
   return candidates.find((dir): dir is string => dir !== undefined && existsSync(join(dir, 'index.html')));
 }
 
-function loadFiles(dir: string): Map<string, StaticFile> {
-  const files = new Map<string, StaticFile>();
-  const walk = (current: string) => {
-    for (const name of readdirSync(current)) {
-      const path = join(current, name);
-      if (statSync(path).isDirectory()) {
-        walk(path);
-        continue;
-      }
-      const url = `/${relative(dir, path).split(sep).join('/')}`;
-      const body = readFileSync(path);
-      files.set(url, {
-        body,
-        type: TYPES[extname(name)] ?? 'application/octet-stream',
-        etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
-        // Hashed asset names change with their content; pages and the worker must revalidate.
-        cacheControl: url.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-      });
-    }
-  };
-  walk(dir);
-  return files;
-}
-
 export function staticRoutes(dir: string | undefined) {
   return (app: FastifyInstance) => {
-    const files = dir ? loadFiles(dir) : new Map<string, StaticFile>();
+    const files = loadStaticFiles(dir);
     const page = (url: string) => (url.endsWith('/') ? `${url}index.html` : url);
 
     app.get('/staff', (_request, reply) => reply.redirect('/staff/', 301));
