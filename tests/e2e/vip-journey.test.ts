@@ -269,6 +269,8 @@ describe('VIP journey: invitation to purchase, per person and per campaign', () 
       await page.locator('input[name="campaign"]').fill('birthday-gift');
       await page.locator('form.inline-form button[type="submit"]').click();
       await page.locator('form.inline-form [role="status"].ok').waitFor();
+      // Saved: the member field is empty again, ready for the next one.
+      expect(await page.locator('.member-picker input[name="member"]').inputValue()).toBe('');
       const row = page.locator('tr[data-invitation]', { has: page.locator('td[data-campaign="birthday-gift"]') });
       await row.first().waitFor();
       expect(await row.first().textContent()).toContain('李静');

@@ -1,7 +1,8 @@
 /**
  * The invitation form's member field: type a name, a member id or the last 4+ digits of
  * the phone, pick one of the few matches (GET /members/search, staff and managers only).
- * A member id typed in full can also be submitted without picking.
+ * A member id typed in full can also be submitted without picking. The form clears it by
+ * mounting a new picker (a new `key`): clearing through a prop raced the next keystroke.
  */
 import { useEffect, useState } from 'preact/hooks';
 import { Data } from '../../components/Figures.js';
@@ -15,19 +16,11 @@ import type { MemberHit } from '../../lib/types.js';
 const SEARCH_DELAY_MS = 200;
 const RESULTS = 8;
 
-export function MemberPicker(props: { value: string; onChange: (memberId: string) => void }) {
-  const [text, setText] = useState(props.value);
+export function MemberPicker(props: { onChange: (memberId: string) => void }) {
+  const [text, setText] = useState('');
   const [hits, setHits] = useState<readonly MemberHit[] | undefined>(undefined);
   const [error, setError] = useState<string | undefined>(undefined);
   const [picked, setPicked] = useState<MemberHit | undefined>(undefined);
-
-  // The form clears the member after saving: clear the field too.
-  useEffect(() => {
-    if (props.value === '') {
-      setText('');
-      setPicked(undefined);
-    }
-  }, [props.value]);
 
   useEffect(() => {
     const q = text.trim();

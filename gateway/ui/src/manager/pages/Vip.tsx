@@ -133,6 +133,8 @@ function Invitations() {
     { live },
   );
   const [member, setMember] = useState('');
+  // A new key mounts an empty member picker after each saved invitation.
+  const [pickerKey, setPickerKey] = useState(0);
   // Signed in, the gateway records the signed-in person whatever the field says: show who that is.
   const [staff, setStaff] = useState(authRequired ? (user.displayName ?? user.name) : '');
   const [channel, setChannel] = useState<string>('wechat');
@@ -152,6 +154,7 @@ function Invitations() {
       await api.post('/invitations', invitation);
       setMessage({ ok: true, text: t('vip.inv.saved') });
       setMember('');
+      setPickerKey((k) => k + 1);
       list.reload();
     } catch (err) {
       setMessage({ ok: false, text: errorText(err) });
@@ -163,7 +166,7 @@ function Invitations() {
       <h2 id="invitations-title">{t('vip.invitations')}</h2>
       {allowed && (
         <form class="inline-form" onSubmit={submit} aria-label={t('vip.newInvitation')}>
-          <MemberPicker value={member} onChange={setMember} />
+          <MemberPicker key={pickerKey} onChange={setMember} />
           <label>
             {t('vip.inv.staff')}
             <input
