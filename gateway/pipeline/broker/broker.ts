@@ -31,6 +31,9 @@ export interface BrokerContext {
   readonly ingest: Ingest;
 }
 
+/** aedes' own call from its PUBLISH handler (its typings show only the public two-argument form). */
+type RoutePublish = (packet: PublishPacket, client: Client | null, done: (err?: Error | null) => void) => void;
+
 export class ReservedTopicError extends Error {
   override readonly name = 'ReservedTopicError';
   readonly code = 'MQTT_TOPIC_RESERVED';
@@ -43,6 +46,8 @@ export class EmbeddedBroker {
   /** The TCP socket under each aedes connection stream, to cork the PUBACKs of one commit. */
   private readonly socketOf = new WeakMap<object, Socket>();
   private readonly corked = new Set<Socket>();
+  /** A client has subscribed to a filter that may match a device's topic (see skipsRouting). */
+  private telemetryWatched = false;
 
   private tlsServer: Server | undefined;
   /** The bound mqtts port once listenTls resolved. */
@@ -72,7 +77,13 @@ export class EmbeddedBroker {
         else callback(null, true);
       },
       authenticate: security.access.authenticate,
-      authorizeSubscribe: security.access.authorizeSubscribe,
+      // A granted filter that may match device topics turns routing of telemetry on (before
+      // aedes stores the subscription, so no message falls between the two).
+      authorizeSubscribe: (client, sub, callback) =>
+        security.access.authorizeSubscribe(client, sub, (err, granted) => {
+          if (granted && mayMatchDeviceTopic(granted.topic)) holder.broker?.watchTelemetry();
+          callback(err, granted);
+        }),
       authorizeForward: security.access.authorizeForward,
       // One frozen subscriber must not stall delivery for a minute (aedes default 60 s).
       drainTimeout: 15_000,
@@ -82,6 +93,7 @@ export class EmbeddedBroker {
     security.capQueues(aedes);
     const broker = new EmbeddedBroker(aedes, ctx, security);
     holder.broker = broker;
+    broker.routeOnlyWhenWatched();
     aedes.on('client', () => ctx.metrics.mqttClients.inc());
     aedes.on('clientDisconnect', () => ctx.metrics.mqttClients.dec());
     aedes.on('clientError', (client: Client, err: Error) =>
@@ -267,6 +279,43 @@ export class EmbeddedBroker {
   }
 
   /**
+   * A device's telemetry is consumed here, in authorizePublish; aedes then routes each message
+   * like any publish: a packet copy, a promise chain to queue it for offline sessions, two
+   * topic-tree matches and a 'publish' event. In a store without an MQTT integration nobody
+   * can receive it (devices subscribe to nothing, staff and screens only to alerts/ and live/),
+   * and that routing was about 7% of the gateway's CPU under a burst (docs/benchmarks.md). So
+   * a device's non-retained PUBLISH stops after its PUBACK until some client subscribes to a
+   * filter that could match a device topic; from then on (for the life of the process, so
+   * persistent sessions keep their offline queue) everything is routed as before.
+   */
+  private routeOnlyWhenWatched(): void {
+    const aedes = this.aedes as unknown as { publish: RoutePublish };
+    const route = aedes.publish.bind(this.aedes);
+    aedes.publish = (packet, client, done) => {
+      if (this.skipsRouting(packet, client)) done(null);
+      else route(packet, client, done);
+    };
+  }
+
+  private watchTelemetry(): void {
+    if (this.telemetryWatched) return;
+    this.telemetryWatched = true;
+    this.ctx.log.info({ component: 'broker' }, 'a client reads device topics: routing device messages to subscribers');
+  }
+
+  private skipsRouting(packet: PublishPacket, client: Client | null): boolean {
+    return (
+      !this.telemetryWatched &&
+      client !== null &&
+      typeof client === 'object' &&
+      !packet.retain &&
+      this.security.access.principalOf(client)?.kind === 'device' &&
+      packet.topic.startsWith('retail/') &&
+      !this.isGatewayTopic(packet.topic)
+    );
+  }
+
+  /**
    * Topics only the gateway publishes: `retail/{store}/alerts/…` and `retail/{store}/live/…`.
    * Checked on every PUBLISH, so without splitting the topic (ingest splits it once, later).
    */
@@ -279,4 +328,21 @@ export class EmbeddedBroker {
       topic.startsWith(word, third) && (topic.length === third + word.length || topic[third + word.length] === '/');
     return segmentIs('alerts') || segmentIs('live');
   }
+}
+
+/**
+ * False only for filters that provably match no device topic (`retail/{store}/{family}/…`
+ * whose family is not alerts or live): `$` topics and filters under alerts/ or live/.
+ */
+export function mayMatchDeviceTopic(filter: string): boolean {
+  if (filter.startsWith('$')) return filter.startsWith('$share/') && mayMatchDeviceTopic(sharedFilter(filter));
+  const levels = filter.split('/');
+  const family = levels[2];
+  return !(levels.length >= 3 && (family === 'alerts' || family === 'live'));
+}
+
+/** `$share/{group}/{filter}` → `{filter}`. */
+function sharedFilter(filter: string): string {
+  const afterGroup = filter.indexOf('/', '$share/'.length);
+  return afterGroup < 0 ? '' : filter.slice(afterGroup + 1);
 }
