@@ -26,7 +26,24 @@ export interface DeviceTopic {
 
 const SEGMENT = /^[A-Za-z0-9_.:-]{1,64}$/;
 
+/**
+ * Devices publish on a handful of topics, every message: parsed results are kept (they are
+ * immutable), which spares a split, two regular expressions and a string per message. Bounded:
+ * cleared when full, so topics nobody configured cannot grow it.
+ */
+const parsedTopics = new Map<string, Decoded<DeviceTopic>>();
+const PARSED_TOPICS_MAX = 1024;
+
 export function parseDeviceTopic(topic: string): Decoded<DeviceTopic> {
+  const known = parsedTopics.get(topic);
+  if (known !== undefined) return known;
+  const parsed = parseTopic(topic);
+  if (parsedTopics.size >= PARSED_TOPICS_MAX) parsedTopics.clear();
+  parsedTopics.set(topic, parsed);
+  return parsed;
+}
+
+function parseTopic(topic: string): Decoded<DeviceTopic> {
   const parts = topic.split('/');
   if (parts.length !== 5 || parts[0] !== 'retail') return reject('bad-topic', `not a device topic: ${topic}`);
   const [, store = '', family = '', device = '', leaf = ''] = parts;

@@ -103,19 +103,33 @@ export function publishDenial(
     case 'user':
       // Staff acknowledge alerts over HTTP; an app or integration account has nothing to publish.
       return `user ${principal.username} (${principal.role}) may not publish`;
-    case 'device': {
+    case 'device':
       // Only `retail/{store}/{family}/{device}/{channel}`: nothing outside the store's tree
       // (a topic the gateway never reads is only a place to park retained bytes).
-      const levels = topic.split('/');
-      return levels.length === 5 && levels[0] === 'retail' && levels[1] === store && levels[3] === principal.device
+      return isOwnDeviceTopic(topic, store, principal.device)
         ? undefined
         : `device ${principal.device} may not publish to ${topic}`;
-    }
     case 'anonymous':
       // Demo bench: speaks for any device, but only under retail/ (what ingest reads and, for
       // a wrong store or device, rejects and counts); nothing outside it to park data in.
       return topic.startsWith('retail/') ? undefined : `anonymous clients may not publish to ${topic}`;
   }
+}
+
+/**
+ * `retail/{store}/{family}/{device}/{channel}` with this store and device: the check of every
+ * device PUBLISH, so by index instead of splitting the topic.
+ */
+export function isOwnDeviceTopic(topic: string, store: string, device: string): boolean {
+  const storeAt = 'retail/'.length;
+  if (!topic.startsWith('retail/') || !topic.startsWith(store, storeAt)) return false;
+  const familyAt = storeAt + store.length + 1;
+  if (topic[familyAt - 1] !== '/') return false;
+  const deviceAt = topic.indexOf('/', familyAt) + 1;
+  if (deviceAt === 0 || deviceAt === familyAt + 1) return false;
+  if (!topic.startsWith(device, deviceAt) || topic[deviceAt + device.length] !== '/') return false;
+  const channelAt = deviceAt + device.length + 1;
+  return channelAt < topic.length && topic.indexOf('/', channelAt) < 0;
 }
 
 /** True when `filter` (a valid MQTT filter) may be granted to a holder of `patterns`. */

@@ -5,7 +5,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { filterWithin, maySubscribe, publishDenial, subscribePatterns } from '../../../gateway/pipeline/broker/acl.js';
+import {
+  filterWithin,
+  isOwnDeviceTopic,
+  maySubscribe,
+  publishDenial,
+  subscribePatterns,
+} from '../../../gateway/pipeline/broker/acl.js';
 
 /** MQTT 3.1.1 topic matching [MQTT-4.7], the reference for the property below. */
 function matches(filter: string, topic: string): boolean {
@@ -99,5 +105,21 @@ describe('MQTT subscribe ACL', () => {
     const integration = { kind: 'user', username: 'bi', role: 'integration' } as const;
     expect(publishDenial(integration, 'retail/s001/door/door-1/event', 's001')).toMatch(/may not publish/);
     expect(subscribePatterns(integration, 's001')).toEqual(['retail/s001/#']);
+  });
+
+  it('tells a device its own topics by index exactly as splitting the topic would', () => {
+    // The reference: five non-empty levels, retail / this store / any family / this device / any channel.
+    const own = (topic: string, store: string, device: string) => {
+      const l = topic.split('/');
+      return l.length === 5 && l[0] === 'retail' && l[1] === store && l[3] === device && l.every((x) => x !== '');
+    };
+    const level = fc.constantFrom('retail', 's001', 's00', 's0011', 'door', 'door-1', 'door-10', 'door-', '', 'event');
+    fc.assert(
+      fc.property(fc.array(level, { minLength: 1, maxLength: 7 }), (levels) => {
+        const topic = levels.join('/');
+        expect(isOwnDeviceTopic(topic, 's001', 'door-1'), topic).toBe(own(topic, 's001', 'door-1'));
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
