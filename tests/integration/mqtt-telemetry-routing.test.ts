@@ -4,7 +4,7 @@
  * is journaled and acknowledged and goes no further; from the first granted filter that
  * could match a device topic on, it is delivered as before.
  */
-import type mqtt from 'mqtt';
+import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningGateway } from '../../gateway/main.js';
 import { mayMatchDeviceTopic } from '../../gateway/pipeline/broker/broker.js';
@@ -59,6 +59,32 @@ describe('routing of device telemetry to subscribers', () => {
     await waitFor(() => got.includes('watched-1'), 'the integration receives the crossing');
     expect(journaled('watched-1')).toBe(1);
     expect(routed).toEqual(['watched-1']);
+  });
+});
+
+describe('routing of telemetry an anonymous demo client sends for a device', () => {
+  const dir = tempDir();
+  let gateway: RunningGateway;
+
+  beforeAll(async () => {
+    gateway = await startSecureGateway({ dataDir: dir.path, allowAnonymous: true });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    dir.remove();
+  });
+
+  it('is journaled and acknowledged, and not routed while nobody may read it', async () => {
+    const routed: string[] = [];
+    gateway.broker.aedes.on('publish', (packet) => {
+      if (packet.topic === TOPIC) routed.push(packet.topic);
+    });
+    const bench = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.mqttPort}`, { reconnectPeriod: 0 });
+    await bench.publishAsync(TOPIC, crossing('anon-1'), { qos: 1 });
+    await bench.endAsync();
+    expect(gateway.db.prepare("SELECT COUNT(*) FROM journal WHERE msg_id = 'anon-1'").pluck().get()).toBe(1);
+    expect(routed).toEqual([]);
   });
 });
 

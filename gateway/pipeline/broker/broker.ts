@@ -279,14 +279,15 @@ export class EmbeddedBroker {
   }
 
   /**
-   * A device's telemetry is consumed here, in authorizePublish; aedes then routes each message
+   * Device telemetry is consumed here, in authorizePublish; aedes then routes each message
    * like any publish: a packet copy, a promise chain to queue it for offline sessions, two
    * topic-tree matches and a 'publish' event. In a store without an MQTT integration nobody
-   * can receive it (devices subscribe to nothing, staff and screens only to alerts/ and live/),
-   * and that routing was about 7% of the gateway's CPU under a burst (docs/benchmarks.md). So
-   * a device's non-retained PUBLISH stops after its PUBACK until some client subscribes to a
-   * filter that could match a device topic; from then on (for the life of the process, so
-   * persistent sessions keep their offline queue) everything is routed as before.
+   * can receive it: devices subscribe to nothing, staff and screens only to alerts/ and live/
+   * (and users publish nothing, so a PUBLISH under retail/ is a device's, or an anonymous demo
+   * client's speaking for one). That routing was about 7% of the gateway's CPU under a burst
+   * (docs/benchmarks.md 19), so a non-retained PUBLISH under retail/ stops after its PUBACK
+   * until some client subscribes to a filter that could match a device topic; from then on,
+   * for the life of the process (persistent sessions keep their offline queue), all is routed.
    */
   private routeOnlyWhenWatched(): void {
     const aedes = this.aedes as unknown as { publish: RoutePublish };
@@ -309,7 +310,6 @@ export class EmbeddedBroker {
       client !== null &&
       typeof client === 'object' &&
       !packet.retain &&
-      this.security.access.principalOf(client)?.kind === 'device' &&
       packet.topic.startsWith('retail/') &&
       !this.isGatewayTopic(packet.topic)
     );
