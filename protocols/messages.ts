@@ -7,6 +7,7 @@
  */
 import { type Static, type TSchema, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { useFastDateTimeFormat } from './date-time.js';
 import { accept, type Decoded, reject } from './result.js';
 import { utf8Text } from './text.js';
 
@@ -120,6 +121,7 @@ export type DeviceMessage =
   | DeviceStatusMsg;
 
 type Validator = ReturnType<typeof Compile<TSchema>>;
+useFastDateTimeFormat();
 const validators = new Map<string, Validator>(
   Object.entries(MessageSchemas).map(([type, schema]) => [type, Compile(schema as TSchema)]),
 );
