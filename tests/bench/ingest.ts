@@ -528,6 +528,8 @@ const VARIANTS: Record<string, (count: number) => Promise<unknown>> = {
   'mosq-cold': (count) => mosquittoRun({ count, warmup: 0 }),
   'mosq-nosub': (count) => mosquittoRun({ count, warmup: 0 }, false),
   'gw-cold-pregen': (count) => gatewayRun({ count, warmup: 0, publisherArgs: ['--pregen'] }),
+  // A harness that does not know the configured devices: every message is refused (and kept).
+  'gw-cold-unknown-device': (count) => gatewayRun({ count, warmup: 0, publisherArgs: ['--device', 'unknown-1'] }),
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
