@@ -9,6 +9,8 @@
  * then it starts the services in order (gateway/services.ts) and, on stop or on a failed
  * start, stops them in reverse through the same path.
  */
+// First: before anything loads aedes and mqtt-packet (see the module).
+import './infra/quiet-debug.js';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { GpioPinFactory } from '../devices/index.js';
