@@ -163,12 +163,18 @@ describe('serial door counter over a pty', () => {
     await fw.sendLine();
     await waitFor(() => driver.stats.silenceReopens >= 2, 'two quiet reopens', 5000);
     for (let i = 0; i < 10; i++) await fw.cross('out');
-    // Like a heartbeat: a line written while the port was being reopened may be lost.
-    await waitFor(async () => {
-      if (driver.stats.crossingsOut === 10) return true;
-      await fw.sendLine();
-      return false;
-    }, 'counts after the reopens');
+    // Like a heartbeat: a line written while the port was being reopened may be lost. With a
+    // 300 ms silence limit a loaded machine (the whole suite on 2 cores) can reopen again and
+    // again before a line gets through: 30 s, not the default 10 (under the suite it once ran out).
+    await waitFor(
+      async () => {
+        if (driver.stats.crossingsOut === 10) return true;
+        await fw.sendLine();
+        return false;
+      },
+      'counts after the reopens',
+      30_000,
+    );
     await driver.stop();
     expect(driver.stats.reconnects).toBe(0);
     expect(rec.statuses.filter((s) => s.state !== 'connected').map((s) => s.detail)).toEqual([undefined, 'stopped']);
