@@ -38,6 +38,9 @@ export function parseDeviceTopic(topic: string): Decoded<DeviceTopic> {
   const known = parsedTopics.get(topic);
   if (known !== undefined) return known;
   const parsed = parseTopic(topic);
+  // Shared by every later message on the topic: nobody may change it.
+  if (parsed.ok) Object.freeze(parsed.value);
+  Object.freeze(parsed);
   if (parsedTopics.size >= PARSED_TOPICS_MAX) parsedTopics.clear();
   parsedTopics.set(topic, parsed);
   return parsed;
