@@ -19,6 +19,7 @@ describe('routing of device telemetry to subscribers', () => {
   let gateway: RunningGateway;
   const routed: string[] = [];
   const clients: mqtt.MqttClient[] = [];
+  let door: mqtt.MqttClient;
   const journaled = (id: string) =>
     gateway.db.prepare('SELECT COUNT(*) FROM journal WHERE msg_id = ?').pluck().get(id) as number;
 
@@ -41,7 +42,7 @@ describe('routing of device telemetry to subscribers', () => {
     expect(await subscribeRaw(staff, { 'retail/s001/alerts/#': { qos: 1 } })).toEqual([1]);
     // A refused filter turns nothing on either.
     expect(await subscribeRaw(staff, { 'retail/s001/#': { qos: 1 } })).toEqual([0x80]);
-    const door = await login(gateway.mqttPort, 'door-1', { clientId: 'door-1' });
+    door = await login(gateway.mqttPort, 'door-1', { clientId: 'door-1' });
     clients.push(door);
     await door.publishAsync(TOPIC, crossing('quiet-1'), { qos: 1 });
     expect(journaled('quiet-1')).toBe(1);
@@ -54,7 +55,6 @@ describe('routing of device telemetry to subscribers', () => {
     const got: string[] = [];
     bi.on('message', (_topic, payload) => got.push(JSON.parse(payload.toString()).id as string));
     expect(await subscribeRaw(bi, { 'retail/s001/#': { qos: 1 } })).toEqual([1]);
-    const door = clients.at(-2) as mqtt.MqttClient;
     await door.publishAsync(TOPIC, crossing('watched-1'), { qos: 1 });
     await waitFor(() => got.includes('watched-1'), 'the integration receives the crossing');
     expect(journaled('watched-1')).toBe(1);

@@ -31,8 +31,12 @@ export interface BrokerContext {
   readonly ingest: Ingest;
 }
 
-/** aedes' own call from its PUBLISH handler (its typings show only the public two-argument form). */
-type RoutePublish = (packet: PublishPacket, client: Client | null, done: (err?: Error | null) => void) => void;
+/**
+ * `aedes.publish` as aedes itself calls it, `(packet, client, done)`, beside the public
+ * `(packet, done)` of its typings, where the second argument is the callback.
+ */
+type PublishDone = (err?: Error | null) => void;
+type RoutePublish = (packet: PublishPacket, client: Client | null | PublishDone, done?: PublishDone) => void;
 
 export class ReservedTopicError extends Error {
   override readonly name = 'ReservedTopicError';
@@ -293,7 +297,7 @@ export class EmbeddedBroker {
     const aedes = this.aedes as unknown as { publish: RoutePublish };
     const route = aedes.publish.bind(this.aedes);
     aedes.publish = (packet, client, done) => {
-      if (this.skipsRouting(packet, client)) done(null);
+      if (done && typeof client === 'object' && client !== null && this.skipsRouting(packet)) done(null);
       else route(packet, client, done);
     };
   }
@@ -304,11 +308,10 @@ export class EmbeddedBroker {
     this.ctx.log.info({ component: 'broker' }, 'a client reads device topics: routing device messages to subscribers');
   }
 
-  private skipsRouting(packet: PublishPacket, client: Client | null): boolean {
+  /** A client's PUBLISH that nobody may receive (the caller checked it comes from a client). */
+  private skipsRouting(packet: PublishPacket): boolean {
     return (
       !this.telemetryWatched &&
-      client !== null &&
-      typeof client === 'object' &&
       !packet.retain &&
       packet.topic.startsWith('retail/') &&
       !this.isGatewayTopic(packet.topic)
