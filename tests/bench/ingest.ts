@@ -105,6 +105,7 @@ async function pairedRuns<G, R>(
   gateway: () => Promise<G>,
   reference: () => Promise<R | undefined>,
 ): Promise<{ gw: G; ref: R | undefined }[]> {
+  if (rounds < 1) throw new Error('pairedRuns needs at least one round');
   const pairs: { gw: G; ref: R | undefined }[] = [];
   for (let i = 0; i < rounds; i++) {
     if (i % 2 === 0) {
@@ -380,7 +381,8 @@ export async function runIngest(
   // The pair whose throughput ratio is the median, and separately the one whose CPU ratio is.
   const byRate = compared.length > 0 ? medianBy(compared, (p) => p.gw.rate / p.ref.rate) : undefined;
   const byCpu = compared.length > 0 ? medianBy(compared, (p) => p.gw.cpuPer100k / p.ref.cpuPer100k) : undefined;
-  const gw = byRate?.gw ?? (pairs[0] as { gw: Awaited<ReturnType<typeof gatewayRun>> }).gw;
+  // Without Mosquitto there is no ratio: the median run stands alone.
+  const gw = byRate?.gw ?? medianBy(pairs, (p) => p.gw.rate).gw;
   const mosq = byRate?.ref;
   const gwCpu = byCpu?.gw ?? gw;
   const mosqCpu = byCpu?.ref;
@@ -470,7 +472,7 @@ async function coldRows(count: number, withNpmStart: boolean, rounds: number, li
   const distPair = compared.length > 0 ? medianBy(compared, (p) => p.gw.dist.rate / p.ref.rate) : undefined;
   const npmPair =
     compared.length > 0 && withNpmStart ? medianBy(compared, (p) => (p.gw.npm?.rate ?? 0) / p.ref.rate) : undefined;
-  const gw = distPair?.gw.dist ?? (pairs[0] as (typeof pairs)[number]).gw.dist;
+  const gw = distPair?.gw.dist ?? medianBy(pairs, (p) => p.gw.dist.rate).gw.dist;
   const mosq = distPair?.ref;
   const npm = npmPair?.gw.npm;
   const bare = withNpmStart ? await mosquittoRun(sizes, false) : undefined;
