@@ -5,7 +5,6 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
-import { Duplex } from 'node:stream';
 import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { Aedes, type AuthorizePublishHandler, type Client, type PublishPacket } from 'aedes';
 import { writeToStream } from 'mqtt-packet';
@@ -16,6 +15,7 @@ import type { GatewayConfig } from '../../infra/config/index.js';
 import type { GatewayMetrics } from '../../infra/metrics/index.js';
 import type { Ingest } from '../ingest/index.js';
 import { publishDenial } from './acl.js';
+import { MqttConnection } from './mqtt-connection.js';
 import { PacketSizeGuard, PacketTooLargeError } from './packet-size-guard.js';
 import { BrokerSecurity } from './security.js';
 
@@ -47,9 +47,6 @@ export class EmbeddedBroker {
   private server: Server | undefined;
   private serverClosed: Promise<void> | undefined;
   private readonly sockets = new Set<Socket>();
-  /** The TCP socket under each aedes connection stream, to cork the PUBACKs of one commit. */
-  private readonly socketOf = new WeakMap<object, Socket>();
-  private readonly corked = new Set<Socket>();
   /** A client has subscribed to a filter that may match a device's topic (see skipsRouting). */
   private telemetryWatched = false;
 
@@ -215,30 +212,9 @@ export class EmbeddedBroker {
     });
     socket.once('close', () => guard.destroy());
     socket.pipe(guard);
-    const conn = Duplex.from({ readable: guard, writable: socket });
-    this.socketOf.set(conn, socket);
+    const conn = new MqttConnection(socket, guard);
     this.security.access.rememberRemote(conn, socket.remoteAddress);
     this.aedes.handle(conn);
-  }
-
-  /**
-   * A commit acknowledges its whole batch in one synchronous loop: cork each socket for the
-   * rest of this tick so its PUBACKs leave in one write instead of one syscall each.
-   * mqtt-packet corks aedes' stream per packet and uncorks it in a nextTick queued during that
-   * loop; the socket is uncorked one nextTick later, after those have handed it every PUBACK.
-   */
-  private corkForTick(socket: Socket): void {
-    if (this.corked.has(socket)) return;
-    socket.cork();
-    this.corked.add(socket);
-    if (this.corked.size === 1) {
-      process.nextTick(() =>
-        process.nextTick(() => {
-          for (const s of this.corked) s.uncork();
-          this.corked.clear();
-        }),
-      );
-    }
   }
 
   private authorizePublish(client: Client | null, packet: PublishPacket, callback: (error?: Error | null) => void) {
@@ -275,11 +251,7 @@ export class EmbeddedBroker {
       callback(null);
       return;
     }
-    const socket = this.socketOf.get(client.conn);
-    this.ctx.ingest.fromMqtt(topic, packet.payload as Buffer, (err) => {
-      if (socket) this.corkForTick(socket);
-      callback(err ?? null);
-    });
+    this.ctx.ingest.fromMqtt(topic, packet.payload as Buffer, (err) => callback(err ?? null));
   }
 
   /**
