@@ -186,8 +186,11 @@ export class UpstreamScheduler {
     return this.enqueueRange(from, Math.min(to, lastClosedStart + 1));
   }
 
+  /** Enqueues the buckets STARTING in [from, to) (and their VIP journeys). */
   private enqueueRange(from: number, to: number): number {
-    if (to <= from) return 0;
+    // Most batches close no bucket (the range is the second or so since the last batch): no
+    // query then.
+    if (to <= from || this.options.bucketStartOf(to - 1) < from) return 0;
     let n = 0;
     for (const row of this.buckets.range(from, to)) {
       if (this.enqueue(funnelBucketMessage(this.options.storeId, this.options.tenant, row, bucketEndOf(row.start))))
@@ -197,13 +200,19 @@ export class UpstreamScheduler {
     return n;
   }
 
-  /** Builds and enqueues the VIP journey of each bucket with VIP facts in [from, to). */
+  /**
+   * Builds and enqueues the VIP journey of each bucket starting in [from, to) that has VIP
+   * facts: the facts of the whole bucket, up to its end, not only those in [from, to).
+   */
   private enqueueVipJourneys(from: number, to: number): number {
-    const rows = this.selectVipFacts.all(...VIP_FACT_TYPES, from, to) as FactRow[];
+    const end = bucketEndOf(this.options.bucketStartOf(to - 1));
+    const rows = this.selectVipFacts.all(...VIP_FACT_TYPES, from, end) as FactRow[];
     if (rows.length === 0) return 0;
     const byBucket = new Map<number, FactRow[]>();
     for (const row of rows) {
       const start = this.options.bucketStartOf(row.ts);
+      // A bucket that started before `from` closed (and was sent) before this range.
+      if (start < from) continue;
       const list = byBucket.get(start);
       if (list) list.push(row);
       else byBucket.set(start, [row]);

@@ -217,6 +217,28 @@ describe('upstream scheduler', () => {
     ).toEqual([`s001:vipjourney:${T0}:4`, `s001:vipjourney:${T0}:5`]);
   });
 
+  it('builds the VIP journey of a bucket that closes while ticks come a second apart', () => {
+    const insert = db.prepare('INSERT INTO facts (type, ts, body) VALUES (?, ?, ?)');
+    const arrival = {
+      type: 'vip.arrival',
+      ts: T0 + 7 * 60_000,
+      member: 'vip-a',
+      tier: 5,
+      zone: 'entrance',
+      via: 'card',
+    };
+    const close = T0 + Q + GRACE;
+    db.transaction(() => {
+      insert.run(arrival.type, arrival.ts, JSON.stringify(arrival));
+      add(T0, { visitors: 1 });
+      commit(scheduler(), [T0], [arrival], T0 + 8 * 60_000);
+    })();
+    // Live: one batch a second, each a new scheduler after a restart or the same one.
+    const s = scheduler();
+    for (let tick = close - 3000; tick <= close + 3000; tick += 1000) db.transaction(() => commit(s, [], [], tick))();
+    expect(sent()).toEqual([`s001:funnel:${T0}:1`, `s001:vipjourney:${T0}:1`]);
+  });
+
   it('backfills closed buckets of a range on request', () => {
     db.transaction(() => {
       for (let i = 0; i < 4; i++) add(T0 + i * Q, { visitors: i + 1 });
