@@ -181,6 +181,10 @@ describe('ingest through the embedded broker', () => {
 
   it('journals 20,000 messages exactly once, drops duplicates, rejects and counts bad input, survives an oversized packet', async () => {
     const client = await connectClient(gateway.mqttPort, 'load-test');
+    const factsSeen = new Map<string, number>();
+    const stopCounting = gateway.derivation.onFacts((facts) => {
+      for (const f of facts) factsSeen.set(f.type, (factsSeen.get(f.type) ?? 0) + 1);
+    });
     const good = Array.from({ length: TOTAL }, (_, i) => goodMessage(i));
     const duplicates = Array.from({ length: 200 }, (_, i) => good[i * 97] as Outgoing);
     const bad = badMessages();
@@ -243,6 +247,10 @@ describe('ingest through the embedded broker', () => {
     expect(sumMetric(metrics, 'gateway_messages_total', 'result="duplicate"')).toBe(200);
     expect(sumMetric(metrics, 'gateway_messages_total', 'result="ingested"')).toBe(TOTAL);
     expect(metricValue(metrics, 'gateway_mqtt_oversized_packets_total')).toBe(1);
+    // Facts are counted per batch and type: the counter equals what the batches carried.
+    stopCounting();
+    expect(factsSeen.size).toBeGreaterThan(1);
+    for (const [type, n] of factsSeen) expect(metricValue(metrics, `gateway_facts_total{type="${type}"}`)).toBe(n);
 
     // Still serving: health, and a fresh publish is acknowledged and journaled.
     expect((await fetch(`http://127.0.0.1:${gateway.httpPort}/healthz`)).status).toBe(200);

@@ -218,7 +218,10 @@ export class Derivation implements CommitHook<DerivedBatch> {
 
   afterCommit(batch: DerivedBatch): void {
     if (batch.facts.length === 0) return;
-    for (const fact of batch.facts) this.ctx.metrics.facts.inc({ type: fact.type });
+    // One labelled inc per fact type, not per fact: prom-client hashes the labels on each call.
+    const byType = new Map<string, number>();
+    for (const fact of batch.facts) byType.set(fact.type, (byType.get(fact.type) ?? 0) + 1);
+    for (const [type, n] of byType) this.ctx.metrics.facts.inc({ type }, n);
     this.events.emit('facts', batch.facts, batch.rewound);
   }
 
