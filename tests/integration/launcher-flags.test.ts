@@ -8,6 +8,7 @@ describe('the node flags the gateway runs with', () => {
   it('are on the launcher #! line; npm start runs the launcher, the demo passes the same, the image runs the launcher', () => {
     const flags = launcherNodeFlags();
     expect(flags).toContain('--max-semi-space-size=8');
+    expect(flags).toContain('--no-lazy-feedback-allocation');
     const scripts = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts;
     // `npm start` builds and runs the launcher (the built JS, as production); the demo runs the
     // sources through tsx with the same flags.
