@@ -16,19 +16,21 @@ async function tcpPair(): Promise<{ server: Server; socket: Socket; peer: Socket
   return { server, socket, peer };
 }
 
-let open: { server: Server; socket: Socket; peer: Socket } | undefined;
+const open: { server: Server; socket: Socket; peer: Socket }[] = [];
 afterEach(async () => {
-  open?.peer.destroy();
-  open?.socket.destroy();
-  await new Promise((resolve) => open?.server.close(resolve));
-  open = undefined;
+  for (const pair of open.splice(0)) {
+    pair.peer.destroy();
+    pair.socket.destroy();
+    await new Promise((resolve) => pair.server.close(resolve));
+  }
 });
 
 async function connection(): Promise<{ conn: MqttConnection; socket: Socket; peer: Socket; source: PassThrough }> {
-  open = await tcpPair();
+  const pair = await tcpPair();
+  open.push(pair);
   const source = new PassThrough();
-  open.socket.pipe(source);
-  return { conn: new MqttConnection(open.socket, source), socket: open.socket, peer: open.peer, source };
+  pair.socket.pipe(source);
+  return { conn: new MqttConnection(pair.socket, source), socket: pair.socket, peer: pair.peer, source };
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
