@@ -43,11 +43,17 @@ export function natsLinkOptions(
 
 /** Turns link options into nats.js connection options (validating them; common/nats.ts, shared with HQ). */
 export function toConnectionOptions(options: NatsLinkOptions): NodeConnectionOptions {
-  return natsConnectionOptions(options, {
-    url: 'upstream.natsUrl',
-    section: 'upstream',
-    error: (message, cause) => new UpstreamConfigError(message, cause),
-  });
+  return {
+    ...natsConnectionOptions(options, {
+      url: 'upstream.natsUrl',
+      section: 'upstream',
+      error: (message, cause) => new UpstreamConfigError(message, cause),
+    }),
+    // nats.js otherwise builds two Errors, stack traces included, for every request (a
+    // JetStream publish is one), to point a later timeout at its caller: a third of a
+    // draining backlog's CPU (docs/benchmarks.md 20). The publisher logs the error itself.
+    noAsyncTraces: true,
+  };
 }
 
 export type LinkState = 'idle' | 'connecting' | 'connected' | 'disconnected' | 'stopped';

@@ -230,6 +230,8 @@ describe('NATS connection options', () => {
     const user = toConnectionOptions({ url: 'tls://gw:p%40ss@hq.example' });
     expect(user).toMatchObject({ servers: ['hq.example:4222'], tls: {} });
     expect(toConnectionOptions({ url: 'nats://a:4222,nats://b:4223' }).servers).toEqual(['a:4222', 'b:4223']);
+    // No Error (and stack trace) built per JetStream publish.
+    expect(toConnectionOptions({ url: 'nats://a:4222' }).noAsyncTraces).toBe(true);
     expect(() => toConnectionOptions({ url: 'nats://tok@h', credsFile: '/x.creds' })).toThrow(UpstreamConfigError);
     expect(() => toConnectionOptions({ url: 'http://h' })).toThrow(UpstreamConfigError);
     expect(natsLinkOptions({})).toBeUndefined();
