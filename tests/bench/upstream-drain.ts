@@ -45,29 +45,37 @@ const server = await NatsServer.start();
 const dir = tempDir('bench-upstream-');
 const results: Result[] = [];
 try {
-  const nc = await connect({ servers: server.url });
+  // The reference publishes with the client options the gateway's link uses (no per-request
+  // stack traces); a second connection shows nats.js's defaults.
+  const nc = await connect({ servers: server.url, noAsyncTraces: true });
+  const ncDefaults = await connect({ servers: server.url });
   await ensureUpstreamStream(nc, log);
   const js = jetstream(nc);
+  const jsDefaults = jetstream(ncDefaults);
   const payloads = Array.from({ length: N }, (_, i) =>
     funnelBucketMessage('bench', 'acme', bucketRow(i, 1), bucketEndOf(bucketRow(i, 1).start)),
   );
 
-  const raw = async (prefix: string, count: number, inFlight: number) => {
+  const raw = async (prefix: string, count: number, inFlight: number, client = js) => {
     let next = 0;
     const worker = async () => {
       while (next < count) {
         const i = next++;
         const m = payloads[i % payloads.length];
         if (!m) return;
-        await js.publish(`retail.acme.raw${prefix}.funnel`, m.payload, { msgID: `${prefix}:${i}` });
+        await client.publish(`retail.acme.raw${prefix}.funnel`, m.payload, { msgID: `${prefix}:${i}` });
       }
     };
     await Promise.all(Array.from({ length: inFlight }, worker));
   };
 
   await raw('warmup', 2000, 64);
+  await raw('warmupd', 2000, 64, jsDefaults);
   results.push(
     await measure('raw JetStream publish, 1 in flight', Math.min(N, 5000), () => raw('one', Math.min(N, 5000), 1)),
+  );
+  results.push(
+    await measure('raw JetStream publish, 64 in flight, nats.js defaults', N, () => raw('dflt', N, 64, jsDefaults)),
   );
   results.push(await measure('raw JetStream publish, 64 in flight', N, () => raw('pipe', N, 64)));
 
@@ -93,9 +101,10 @@ try {
   db.close();
   const info = await (await jetstreamManager(nc)).streams.info('RETAIL');
   await nc.close();
+  await ncDefaults.close();
 
   const rate = (r: Result) => r.messages / (r.ms / 1000);
-  const rawPipe = results.find((r) => r.name.startsWith('raw JetStream publish, 64'));
+  const rawPipe = results.find((r) => r.name === 'raw JetStream publish, 64 in flight');
   const drain = results.find((r) => r.name.startsWith('outbox drain'));
   const rows = results.map((r) => [
     r.name,
