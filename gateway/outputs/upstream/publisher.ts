@@ -220,8 +220,9 @@ export class OutboxPublisher {
         .finally(release);
       if (inFlight >= this.maxInFlight) await new Promise<void>((resolve) => (freed = resolve));
       // Each delete is a FULL commit (an fsync): after 1,024 acks, not 256, so a backlog's
-      // drain spends a quarter of the time waiting for the disk. Later deletes are only later
-      // (a crash re-publishes, JetStream drops the msgID it already has).
+      // drain spends a quarter of the time waiting for the disk. Later deletes are only later:
+      // after a crash the rows are published again, and the stream's duplicate window (2 min),
+      // then HQ's upsert-if-newer, drop what HQ already has.
       if (acked.length >= 1024) this.removeAcked(acked);
     }
     while (inFlight > 0) await new Promise<void>((resolve) => (freed = resolve));
